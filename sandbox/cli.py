@@ -1,0 +1,211 @@
+"""The `sandbox` command: parse arguments, call the library, render the result."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import msgspec
+import typer
+from rich.console import Console
+
+from sandbox.errors import SandboxError
+from sandbox.scaffold import Shape, scaffold_streamlet
+from sandbox.streamlet import Streamlet, describe
+from sandbox.verification import Report, verify
+from sandbox.verification.imports import import_path
+from sandbox.view.describe import application_data, render_application, render_descriptor
+from sandbox.view.graph import GraphFormat, render_graph
+from sandbox.view.report import ReportFormat, render_github, render_json, render_text
+
+__all__ = ["app", "main"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="sandbox",
+    help="Build, verify, run and test streaming applications of typed streamlets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+new_app = typer.Typer(help="Create new project files.", no_args_is_help=True)
+app.add_typer(new_app, name="new")
+
+ConfigOption = Annotated[
+    list[Path] | None,
+    typer.Option("--config", help="TOML file of [streamlets.<name>.config] tables; repeatable."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override one parameter: NAME.KEY=VALUE; repeatable."),
+]
+
+
+def _console(*, stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True)
+    return typer.Exit(code)
+
+
+def _friendly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn the tool's own expected failures into one clear paragraph."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except SandboxError as exc:
+            raise _fail(str(exc), 1) from None
+        except OSError as exc:
+            raise _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1) from None
+
+    return wrapper
+
+
+@app.command("verify")
+@_friendly
+def verify_command(
+    blueprints: Annotated[list[Path], typer.Argument(help="Blueprint files (.toml, .yaml).")],
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="text, json or github.")
+    ] = "text",
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Check blueprints completely and report every problem at once.
+
+    Exit code 0 when clean (warnings allowed unless --strict), 1 on problems,
+    2 on a usage error.
+
+    Example: [bold]sandbox verify blueprints/*.toml --format github[/]
+    """
+    reports = [verify(path, config_files=config or (), overrides=set_ or ()) for path in blueprints]
+    if fmt == "json":
+        sys.stdout.write(render_json(reports) + "\n")
+    elif fmt == "github":
+        text = render_github(reports)
+        sys.stdout.write(text + "\n" if text else "")
+    else:
+        render_text(reports, _console(), strict=strict)
+    failed = any(not r.ok or (strict and r.warnings) for r in reports)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _verified(path: Path, config: list[Path] | None, set_: list[str] | None) -> Report:
+    report = verify(path, config_files=config or (), overrides=set_ or ())
+    if report.application is None:
+        render_text([report], _console(stderr=True))
+        raise typer.Exit(1)
+    return report
+
+
+@app.command("graph")
+@_friendly
+def graph_command(
+    blueprint: Annotated[Path, typer.Argument(help="A blueprint file.")],
+    fmt: Annotated[
+        GraphFormat, typer.Option("--format", "-f", help="text, mermaid, dot or json.")
+    ] = "text",
+) -> None:
+    """Draw the topology: streamlets, and topics as edges labelled with their schema.
+
+    Incompatible edges are marked. Exit code 1 if the blueprint has errors.
+
+    Example: [bold]sandbox graph blueprints/sensor-data.toml --format mermaid[/]
+    """
+    report = _verified(blueprint, None, None)
+    assert report.application is not None  # checked by _verified
+    sys.stdout.write(render_graph(report.application, fmt) + "\n")
+    if not report.ok:
+        render_text([report], _console(stderr=True))
+        raise typer.Exit(1)
+
+
+@app.command("describe")
+@_friendly
+def describe_command(
+    target: Annotated[str, typer.Argument(help="A blueprint file, or module:Class.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Describe a streamlet class (ports, schemas, parameters) or a whole blueprint.
+
+    Example: [bold]sandbox describe streamlets.sensors:Validate --format json[/]
+    """
+    if fmt not in ("text", "json"):
+        raise _fail(f"--format must be 'text' or 'json', not {fmt!r}")
+    path = Path(target)
+    if path.suffix.lower() in (".toml", ".yaml", ".yml") or path.exists():
+        report = _verified(path, None, None)
+        assert report.application is not None  # checked by _verified
+        if fmt == "json":
+            sys.stdout.write(json.dumps(application_data(report.application), indent=2) + "\n")
+        else:
+            render_application(report.application, _console())
+        return
+    cls = _load_class(target)
+    descriptor = describe(cls)
+    if fmt == "json":
+        encoded = msgspec.json.format(msgspec.json.encode(descriptor), indent=2).decode()
+        sys.stdout.write(encoded + "\n")
+    else:
+        render_descriptor(descriptor, _console())
+
+
+def _load_class(ref: str) -> type[Streamlet]:
+    module_name, colon, qualname = ref.partition(":")
+    if not (colon and module_name and qualname):
+        msg = f"expected a blueprint file or 'module:Class', found {ref!r}"
+        raise _fail(msg)
+    with import_path(None):
+        try:
+            value: object = importlib.import_module(module_name)
+        except Exception as exc:  # user code at import time: anything
+            msg = f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}"
+            raise _fail(msg, 1) from None
+    for part in qualname.split("."):
+        value = getattr(value, part, None)
+    if not (isinstance(value, type) and issubclass(value, Streamlet)):
+        raise _fail(f"{ref!r} is not a streamlet class", 1)
+    return value
+
+
+@new_app.command("streamlet")
+@_friendly
+def new_streamlet_command(
+    name: Annotated[str, typer.Argument(help="Streamlet name, e.g. 'enrich-orders'.")],
+    shape: Annotated[
+        Shape, typer.Option(help="processor, ingress or egress.")
+    ] = "processor",
+    directory: Annotated[Path, typer.Option("--dir", help="Where the module goes.")] = Path(
+        "streamlets"
+    ),
+    tests: Annotated[Path, typer.Option(help="Where the test goes.")] = Path("tests"),
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+) -> None:
+    """Scaffold a streamlet module, its test, and print its blueprint entry.
+
+    Example: [bold]sandbox new streamlet enrich-orders --shape processor[/]
+    """
+    result = scaffold_streamlet(name, shape=shape, directory=directory, tests=tests, force=force)
+    console = _console()
+    for path in result.files:
+        console.print(f"created {path}")
+    console.print("\nAdd it to a blueprint:\n")
+    console.print(result.blueprint_entry, markup=False)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

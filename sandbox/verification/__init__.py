@@ -1,0 +1,116 @@
+"""Verification: find every problem of a blueprint before anything runs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+from sandbox.blueprint.layers import layer_config
+from sandbox.blueprint.load import read_blueprint
+from sandbox.blueprint.model import Blueprint
+from sandbox.config import ConfigProblem, build_config, config_params
+from sandbox.errors import Diagnostic, diagnostic, did_you_mean, quote_list
+from sandbox.verification.application import Application, Connection, Edge, Instance, PortRef, Report
+from sandbox.verification.imports import import_path, resolve_class
+from sandbox.verification.wiring import DEAD_LETTERS, Wiring
+
+__all__ = [
+    "DEAD_LETTERS",
+    "Application",
+    "Connection",
+    "Edge",
+    "Instance",
+    "PortRef",
+    "Report",
+    "verify",
+]
+
+
+def verify(
+    blueprint: Blueprint | str | os.PathLike[str],
+    *,
+    config_files: Iterable[str | os.PathLike[str]] = (),
+    overrides: Sequence[str] = (),
+) -> Report:
+    """Check a blueprint completely and report every problem at once.
+
+    Args:
+        blueprint: a path to a blueprint file, or a loaded `Blueprint`.
+        config_files: `--config` files, applied in order over the blueprint.
+        overrides: `--set name.key=value` strings, applied last.
+    """
+    problems: list[Diagnostic] = []
+    if not isinstance(blueprint, Blueprint):
+        loaded, problems = read_blueprint(blueprint)
+        if loaded is None:
+            return Report(file=os.fspath(blueprint), diagnostics=tuple(problems))
+        blueprint = loaded
+    blueprint, layer_problems = layer_config(blueprint, config_files, overrides)
+    problems += layer_problems
+    with import_path(blueprint.file):
+        instances = _instances(blueprint, problems)
+    connections, edges = _wire(blueprint, instances, problems)
+    application = Application(
+        blueprint=blueprint, instances=instances, connections=connections, edges=edges
+    )
+    return Report(file=blueprint.file, diagnostics=tuple(_sorted(problems)), application=application)
+
+
+def _instances(blueprint: Blueprint, problems: list[Diagnostic]) -> dict[str, Instance]:
+    instances: dict[str, Instance] = {}
+    reported = {d.streamlet for d in problems if d.code == "invalid-class-reference"}
+    for name, entry in blueprint.streamlets.items():
+        if name in reported:
+            continue
+        class_path = (*entry.path, "class")
+        if blueprint.source.position(class_path) is None:
+            class_path = entry.path  # written as name = "module:Class"
+        spec = resolve_class(entry, blueprint.locate(class_path))
+        if isinstance(spec, Diagnostic):
+            problems.append(spec)
+            continue
+        config, config_problems = build_config(spec.config_type, entry.config)
+        for p in config_problems:
+            problems.append(_config_problem(p, Instance(entry=entry, spec=spec), blueprint))
+        instances[name] = Instance(entry=entry, spec=spec, config=config)
+    return instances
+
+
+def _config_problem(problem: ConfigProblem, instance: Instance, blueprint: Blueprint) -> Diagnostic:
+    entry = instance.entry
+    location = entry.config_origin.get(problem.key) or blueprint.locate((*entry.path, "config"))
+    cls = instance.spec.ref
+    common = {"location": location, "streamlet": entry.name, "cls": cls, "key": problem.key}
+    if problem.kind == "missing":
+        return diagnostic(
+            "missing-config-value", expected=problem.expected, name=entry.name, **common
+        )
+    if problem.kind == "invalid":
+        return diagnostic(
+            "invalid-config-value", detail=problem.detail, expected=problem.expected or "valid values",
+            **common,
+        )  # fmt: skip
+    if instance.spec.config_type is None:
+        return diagnostic("unknown-config-key/none", **common)
+    names = [p.name for p in config_params(instance.spec.config_type)]
+    return diagnostic(
+        "unknown-config-key", suggestion=did_you_mean(problem.key, names),
+        choices=quote_list(names, conjunction="and"), **common,
+    )  # fmt: skip
+
+
+def _wire(
+    blueprint: Blueprint, instances: dict[str, Instance], problems: list[Diagnostic]
+) -> tuple[dict[str, Connection], tuple[Edge, ...]]:
+    wiring = Wiring(blueprint, instances)
+    connections, edges = wiring.resolve()
+    problems.extend(wiring.problems)
+    return connections, edges
+
+
+def _sorted(problems: list[Diagnostic]) -> list[Diagnostic]:
+    def key(d: Diagnostic) -> tuple[str, int, int]:
+        return (d.file or "", d.line or 0, d.column or 0)
+
+    return sorted(problems, key=key)
+

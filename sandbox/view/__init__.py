@@ -1,0 +1,1 @@
+"""Presentation: diagnostics, graphs, descriptions and (later) the live view."""

@@ -1,0 +1,1 @@
+"""Ready-made and example streamlets, written against the public `sandbox` API only."""
