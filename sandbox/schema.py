@@ -1,32 +1,29 @@
 """Record schemas: readable names, validity checks, fingerprints and compatibility.
 
-`check_compatible` answers one question (DESIGN section 3): could msgspec decode every record
-the producer type can encode as the consumer type? Records cross the wire as msgpack, so
-msgpack with msgspec's default encoder and strict decoders is the judge:
+`check_compatible` answers DESIGN section 3's question: could msgspec decode every record the
+producer type can encode as the consumer type? Records cross as msgpack, so msgpack with the
+default encoder and strict decoders is the judge:
 
 - `int` widens to `float` and `Decimal`, `float` to `Decimal`; `bytes`, `bytearray` and
-  `memoryview` are interchangeable. `date`, `time`, `timedelta`, `UUID` and `Decimal` travel
-  as strings, so they fit `str`; a `datetime` fits `str` only when it is required to be
-  naive (`Meta(tz=False)`), since aware datetimes travel as msgpack timestamps. A `str`
-  never fits `datetime`, `UUID` and the like: not every string parses.
-- Literals, enums, `bool` and `None` are compared by value sets, and each value is checked
-  against the consumer's constraints. A `Flag` enum is treated as a non-negative `int` unless
-  both sides use the same class.
-- `Meta` constraints are judged conservatively: a consumer bound holds only if the producer
-  declares the same or a stricter one; a `pattern` must be identical.
-- A `dict` fits a Struct only when every consumer field has a default and unknown fields are
-  allowed, since a dict may hold any keys or none.
-- Self-referencing types are assumed compatible where a pair is met again (coinduction).
+  `memoryview` mix. `date`, `time`, `timedelta`, `UUID` and `Decimal` travel as strings and fit
+  `str`; a `datetime` fits `str` only if required naive (`Meta(tz=False)`), since aware ones
+  travel as msgpack timestamps. A `str` never fits `datetime`, `UUID` and such.
+- Literals, enums, `bool` and `None` are compared by value sets, each value checked against
+  the consumer's constraints. A `Flag` enum counts as a non-negative `int` unless both sides
+  use the same class.
+- A union consumer picks its member by wire type as msgspec does (an int goes to the int-like
+  member even when a `float` member exists), and tagged Structs by tag.
+- `Meta` constraints are judged conservatively: a consumer bound must be implied by a bound the
+  producer declares; a `pattern` must be identical.
+- A `dict` fits a Struct only if every consumer field has a default and unknown fields are
+  allowed. A list fits a fixed-length array only if its declared lengths fit.
+- Self-referencing types: a pair of types met again while being checked is assumed to fit.
 
-What fits under msgpack also decodes from JSON, except non-finite floats (JSON writes NaN and
-infinity as null) and `Ext`, which JSON cannot carry.
-
-Mismatch paths use the consumer's attribute names:
-
-- `""` the record itself (shown as "(top level)"), `reading.value` a field of a field;
-- `tags[]` any item of a list, set, frozenset or variadic tuple; `pair[1]` a tuple position;
-- `counts{key}` the keys of a dict, `counts{}` its values;
-- `payload|int` the `int` member of a union the producer may send.
+What fits under msgpack also decodes from JSON, except non-finite floats (JSON writes null)
+and `Ext`. Mismatch paths use the consumer's attribute names: `""` is the record itself (shown
+as "(top level)"), `reading.value` a field of a field, `tags[]` any item of a list, set or
+variadic tuple, `pair[1]` a tuple position, `counts{key}` and `counts{}` the keys and values
+of a dict, and `payload|int` the `int` member of a union the producer may send.
 """
 
 from __future__ import annotations
@@ -35,12 +32,14 @@ import enum
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
-from typing import Any, Final, NamedTuple, final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, final
 
 import msgspec
 from msgspec import NODEFAULT
 from msgspec import inspect as mi
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 __all__ = ["Mismatch", "check_compatible", "check_type", "fingerprint", "json_schema", "type_name"]
 
@@ -49,8 +48,8 @@ __all__ = ["Mismatch", "check_compatible", "check_type", "fingerprint", "json_sc
 class Mismatch(msgspec.Struct, frozen=True, kw_only=True):
     """One reason a producer's records may fail to decode as the consumer's type.
 
-    `path` locates the problem inside the record in the notation described in the module
-    docstring; `producer` and `consumer` name the types found there.
+    `path` locates the problem inside the record (notation in the module docstring);
+    `producer` and `consumer` name the types found there.
     """
 
     path: str
@@ -63,27 +62,24 @@ class Mismatch(msgspec.Struct, frozen=True, kw_only=True):
         return f"{where}: {self.reason} (producer {self.producer}, consumer {self.consumer})"
 
 
-# -- names ---------------------------------------------------------------------------------
-
 _NAMES: Final[dict[type[mi.Type], str]] = {
     mi.AnyType: "Any", mi.NoneType: "None", mi.BoolType: "bool", mi.IntType: "int",
-    mi.FloatType: "float", mi.StrType: "str", mi.BytesType: "bytes",
+    mi.FloatType: "float", mi.StrType: "str", mi.BytesType: "bytes", mi.ExtType: "Ext",
     mi.ByteArrayType: "bytearray", mi.MemoryViewType: "memoryview", mi.DateTimeType: "datetime",
-    mi.TimeType: "time", mi.DateType: "date", mi.TimeDeltaType: "timedelta",
-    mi.UUIDType: "UUID", mi.DecimalType: "Decimal", mi.ExtType: "Ext", mi.RawType: "Raw",
-    mi.ListType: "list", mi.SetType: "set", mi.FrozenSetType: "frozenset",
+    mi.TimeType: "time", mi.DateType: "date", mi.TimeDeltaType: "timedelta", mi.UUIDType: "UUID",
+    mi.DecimalType: "Decimal", mi.RawType: "Raw", mi.ListType: "list", mi.SetType: "set",
+    mi.FrozenSetType: "frozenset",
 }  # fmt: skip
 _CONSTRAINTS: Final = ("ge", "gt", "le", "lt", "multiple_of", "min_length", "max_length")
-_CONSTRAINTS_ALL: Final = (*_CONSTRAINTS, "pattern", "tz")
 _DICTS: Final = (mi.DictType, mi.FrozenDictType)
 _RECORDS: Final = (mi.StructType, mi.TypedDictType, mi.DataclassType, mi.NamedTupleType)
 
 
 def type_name(tp: object) -> str:
-    """Return a short readable name for a type annotation.
+    """Return a short readable name for a type annotation, such as `list[int] | None`.
 
-    Constraints from `msgspec.Meta` follow in parentheses, as in `int(ge=0)`; Structs, enums
-    and other classes appear under their class name.
+    Constraints from `msgspec.Meta` follow in parentheses (`int(ge=0)`); Structs, enums and
+    other classes appear under their class name.
 
     Args:
         tp: Any type annotation; one msgspec does not support gets Python's own spelling.
@@ -91,7 +87,7 @@ def type_name(tp: object) -> str:
     try:
         return _name(mi.type_info(tp))
     except Exception:  # any bad annotation: msgspec raises TypeError, NameError, ...
-        return str(getattr(tp, "__name__", None) or repr(tp))
+        return tp.__name__ if isinstance(tp, type) else re.sub(r"\b[\w.]+\.(\w+)", r"\1", repr(tp))
 
 
 def _unwrap(t: mi.Type) -> mi.Type:
@@ -102,8 +98,9 @@ def _unwrap(t: mi.Type) -> mi.Type:
 
 def _name(t: mi.Type) -> str:
     t = _unwrap(t)
-    bounds = [f"{a}={v!r}" for a in _CONSTRAINTS_ALL if (v := getattr(t, a, None)) is not None]
-    return _base_name(t) + (f"({', '.join(bounds)})" if bounds else "")
+    keys = (*_CONSTRAINTS, "pattern", "tz")
+    bounds = ", ".join(f"{k}={v!r}" for k in keys if (v := getattr(t, k, None)) is not None)
+    return _base_name(t) + (f"({bounds})" if bounds else "")
 
 
 def _base_name(t: mi.Type) -> str:
@@ -123,20 +120,16 @@ def _base_name(t: mi.Type) -> str:
     if type(t) in _NAMES:
         return _NAMES[type(t)]
     cls = getattr(t, "cls", None)  # Enum, Struct, TypedDict, dataclass, NamedTuple, custom
-    origin, args = getattr(cls, "__origin__", None), getattr(cls, "__args__", ())
-    if origin is not None:  # a parametrised generic Struct such as Page[int]
-        return f"{origin.__name__}[{', '.join(type_name(a) for a in args)}]"
-    return str(getattr(cls, "__name__", repr(cls)))
-
-
-# -- validity, JSON Schema, fingerprint ----------------------------------------------------
+    if (origin := getattr(cls, "__origin__", None)) is not None:  # a generic such as Page[int]
+        return f"{origin.__name__}[{', '.join(map(type_name, getattr(cls, '__args__', ())))}]"
+    return str(getattr(cls, "__name__", cls))
 
 
 def check_type(tp: object) -> str | None:
     """Say whether msgspec can encode, decode and describe `tp` as a record schema.
 
-    Any msgspec-supported type passes (a frozen Struct is the recommended record); plain
-    classes, anywhere inside, do not, nor do types without a JSON Schema (`msgpack.Ext`).
+    Any msgspec-supported type passes (a frozen Struct is the recommended record); a plain
+    class anywhere inside does not, nor does a type without a JSON Schema (`msgpack.Ext`).
 
     Args:
         tp: The type annotation to check.
@@ -165,9 +158,8 @@ def check_type(tp: object) -> str | None:
 def _walk(t: mi.Type, path: str, seen: set[object]) -> Iterator[tuple[str, mi.Type]]:
     t = _unwrap(t)
     yield path, t
-    if isinstance(t, _RECORDS):
-        if t.cls in seen:
-            return
+    children: list[tuple[str, mi.Type]] = []
+    if isinstance(t, _RECORDS) and t.cls not in seen:
         seen.add(t.cls)
         children = [(_join(path, f.name), f.type) for f in t.fields]
     elif isinstance(t, mi.UnionType):
@@ -178,8 +170,6 @@ def _walk(t: mi.Type, path: str, seen: set[object]) -> Iterator[tuple[str, mi.Ty
         children = [(f"{path}[{i}]", item) for i, item in enumerate(t.item_types)]
     elif isinstance(t, _DICTS):
         children = [(path + "{key}", t.key_type), (path + "{}", t.value_type)]
-    else:
-        children = []
     for sub, child in children:
         yield from _walk(child, sub, seen)
 
@@ -199,11 +189,11 @@ def json_schema(tp: object) -> dict[str, object]:
 def fingerprint(tp: object) -> str:
     """Return 16 hex digits identifying the wire structure of a type.
 
-    The hash covers a canonical form of the JSON Schema: keys sorted, `required` lists sorted,
-    documentation (`title`, `description`, `examples`) dropped and `$defs` renamed in the order
-    they are reached, so class names and docstrings do not count, while field names, types,
-    defaults, constraints, tags and union member order do. Stable across processes for a
-    given msgspec version.
+    The hash covers a canonical JSON Schema: keys and `required` sorted, documentation
+    (`title`, `description`, `examples`) dropped and `$defs` renumbered in the order they are
+    reached. Class names and docstrings do not count; field names, types, defaults,
+    constraints, tags and the order of union members do. Stable across processes for a given
+    msgspec version.
 
     Args:
         tp: A msgspec-supported type.
@@ -212,19 +202,16 @@ def fingerprint(tp: object) -> str:
         TypeError: If msgspec cannot describe the type (see `check_type`).
     """
     schema = json_schema(tp)
-    defs = schema.get("$defs")
-    defs = defs if isinstance(defs, dict) else {}
+    defs: Any = schema.get("$defs", {})
     names: dict[str, str] = {}
 
     def ref(target: str) -> str:
         return "#/$defs/" + names.setdefault(target.rpartition("/")[2], str(len(names)))
 
-    canon: dict[str, object] = {"root": _canonical(schema, ref)}
-    done = 0
-    while done < len(names):  # `names` grows as definitions reference further definitions
-        old = list(names)[done]
+    canon = {"": _canonical(schema, ref)}
+    while len(canon) <= len(names):  # each definition may reach further ones
+        old = list(names)[len(canon) - 1]
         canon[names[old]] = _canonical(defs[old], ref)
-        done += 1
     text = json.dumps(canon, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -237,30 +224,23 @@ def _canonical(node: object, ref: Callable[[str], str]) -> object:
     out: dict[str, object] = {}
     for key in sorted(node):  # sorted, so `$defs` are numbered independently of dict order
         value = node[key]
-        if key in ("title", "description", "examples", "$comment", "$defs"):
-            continue
         if key == "$ref":
             out[key] = ref(value)
-        elif key == "properties":
-            out[key] = {name: _canonical(sub, ref) for name, sub in sorted(value.items())}
-        elif key == "mapping":  # a tagged union's discriminator: tag -> $ref
-            out[key] = {tag: ref(target) for tag, target in sorted(value.items())}
-        elif key == "required":
-            out[key] = sorted(value)
-        elif key in ("default", "const", "enum"):  # values, not schemas
-            out[key] = value
-        else:
+        elif key in ("properties", "mapping"):  # name -> schema; a discriminator's tag -> $ref
+            out[key] = {
+                k: ref(v) if key == "mapping" else _canonical(v, ref) for k, v in value.items()
+            }
+        elif key in ("required", "default", "const", "enum"):  # values, not schemas
+            out[key] = sorted(value) if key == "required" else value
+        elif key not in ("title", "description", "examples", "$comment", "$defs"):
             out[key] = _canonical(value, ref)
     return out
-
-
-# -- compatibility -------------------------------------------------------------------------
 
 
 def check_compatible(producer: object, consumer: object) -> list[Mismatch]:
     """List every reason records of `producer` may fail to decode as `consumer`.
 
-    The rules are in the module docstring; all mismatches are reported, each with its path.
+    The rules are in the module docstring; every mismatch is reported, each with its path.
 
     Args:
         producer: The type an outlet sends.
@@ -279,36 +259,36 @@ def check_compatible(producer: object, consumer: object) -> list[Mismatch]:
 
 
 class _Slot(NamedTuple):
-    name: str  # attribute name, used in paths
-    key: str  # encoded name, the key on the wire
+    name: str  # attribute name, for paths; "[i]" for a tuple position
+    key: str  # encoded name: the key on the wire
     type: mi.Type
     optional: bool  # producer: may be left out; consumer: has a default
 
 
+# msgpack kinds each type decodes from. In a union, msgspec hands a value to the member with
+# the lowest rank for its kind: an int goes to an int-like member, else float, else Decimal.
+_RANKS: Final[dict[type[mi.Type], dict[str, int]]] = {
+    mi.AnyType: {"any": 0}, mi.NoneType: {"nil": 0}, mi.BoolType: {"bool": 0},
+    mi.IntType: {"int": 0}, mi.FloatType: {"float": 0, "int": 1},
+    mi.DecimalType: {"str": 0, "float": 1, "int": 2}, mi.StrType: {"str": 0},
+    mi.DateType: {"str": 0}, mi.TimeType: {"str": 0}, mi.TimeDeltaType: {"str": 0},
+    mi.UUIDType: {"str": 0}, mi.DateTimeType: {"str": 0, "ext": 0}, mi.ExtType: {"ext": 0},
+    mi.BytesType: {"bin": 0}, mi.ByteArrayType: {"bin": 0}, mi.MemoryViewType: {"bin": 0},
+}  # fmt: skip
+_KIND_OF_VALUE: Final = {type(None): "nil", bool: "bool", int: "int", str: "str"}
 _WIDENS: Final[dict[type[mi.Type], tuple[type[mi.Type], ...]]] = {
-    mi.IntType: (mi.FloatType, mi.DecimalType),
-    mi.FloatType: (mi.DecimalType,),
+    mi.IntType: (mi.FloatType, mi.DecimalType), mi.FloatType: (mi.DecimalType,),
     mi.BytesType: (mi.ByteArrayType, mi.MemoryViewType),
     mi.ByteArrayType: (mi.BytesType, mi.MemoryViewType),
-    mi.MemoryViewType: (mi.BytesType, mi.ByteArrayType),
-    mi.DateType: (mi.StrType,), mi.TimeType: (mi.StrType,), mi.TimeDeltaType: (mi.StrType,),
-    mi.UUIDType: (mi.StrType,), mi.DecimalType: (mi.StrType,),
-}  # fmt: skip
-_VALUE_KINDS: Final[dict[type[mi.Type], tuple[type, ...]]] = {
-    mi.NoneType: (type(None),), mi.BoolType: (bool,), mi.IntType: (int,),
-    mi.FloatType: (int,), mi.DecimalType: (int,), mi.StrType: (str,),
+    mi.MemoryViewType: (mi.BytesType, mi.ByteArrayType), mi.DateType: (mi.StrType,),
+    mi.TimeType: (mi.StrType,), mi.TimeDeltaType: (mi.StrType,), mi.UUIDType: (mi.StrType,),
+    mi.DecimalType: (mi.StrType,),
 }  # fmt: skip
 _VALUE_CHECKS: Final[dict[str, Callable[[Any, Any], bool]]] = {
-    "ge": lambda v, b: v >= b, "gt": lambda v, b: v > b,
-    "le": lambda v, b: v <= b, "lt": lambda v, b: v < b,
-    "multiple_of": lambda v, b: v % b == 0,
+    "ge": lambda v, b: v >= b, "gt": lambda v, b: v > b, "le": lambda v, b: v <= b,
+    "lt": lambda v, b: v < b, "multiple_of": lambda v, b: v % b == 0,
     "min_length": lambda v, b: len(v) >= b, "max_length": lambda v, b: len(v) <= b,
     "pattern": lambda v, b: re.search(b, v) is not None,
-}  # fmt: skip
-_FAMILIES: Final[dict[type[mi.Type], str]] = {
-    mi.IntType: "number", mi.FloatType: "number", mi.DecimalType: "str", mi.StrType: "str",
-    mi.DateTimeType: "str", mi.DateType: "str", mi.TimeType: "str", mi.TimeDeltaType: "str",
-    mi.UUIDType: "str", mi.BytesType: "bin", mi.ByteArrayType: "bin", mi.MemoryViewType: "bin",
 }  # fmt: skip
 
 
@@ -316,76 +296,78 @@ class _Checker:
     def __init__(self) -> None:
         self.active: set[tuple[object, object, bool]] = set()  # record pairs being checked
 
-    def check(
-        self, p: mi.Type, c: mi.Type, path: str, tag_required: bool = False
-    ) -> list[Mismatch]:
+    def check(self, p: mi.Type, c: mi.Type, path: str, tagged: bool = False) -> list[Mismatch]:
+        """Compare two types; `tagged` says a consumer Struct must see its tag."""
         p, c = _unwrap(p), _unwrap(c)
         if isinstance(c, (mi.AnyType, mi.RawType)):
             return []
         if isinstance(p, mi.UnionType):
-            return [
-                m for t in p.types for m in self.check(t, c, f"{path}|{_name(t)}", tag_required)
-            ]
+            return [m for t in p.types for m in self.check(t, c, f"{path}|{_name(t)}", tagged)]
         if isinstance(p, mi.EnumType) and isinstance(c, mi.EnumType) and p.cls is c.cls:
             return []
-        if isinstance(p, mi.EnumType) and issubclass(p.cls, enum.Flag):
-            p = mi.IntType(ge=0)  # a Flag sends any combination of its bits
+        if isinstance(p, mi.EnumType) and issubclass(p.cls, enum.Flag):  # any mix of its bits
+            found = self.check(mi.IntType(ge=0), c, path)
+            return [msgspec.structs.replace(m, producer=_name(p)) for m in found]
         if (values := _finite_values(p)) is not None:
             return _values(p, c, path, values)
         if isinstance(c, mi.UnionType):
             return self._into_union(p, c, path)
         shapes = {_shape(p), _shape(c)}
-        if shapes <= {"map", "dict"} or shapes <= {"fixed", "seq"}:
-            return self._guarded(p, c, path, tag_required)
-        return _scalar(p, c, path)
-
-    def _guarded(self, p: mi.Type, c: mi.Type, path: str, tag_required: bool) -> list[Mismatch]:
-        key = (getattr(p, "cls", id(p)), getattr(c, "cls", id(c)), tag_required)
+        if not (shapes <= {"map", "dict"} or shapes <= {"fixed", "seq"}):
+            return _scalar(p, c, path)
+        key = (getattr(p, "cls", id(p)), getattr(c, "cls", id(c)), tagged)
         if key in self.active:
             return []
         self.active.add(key)
         try:
-            if _shape(c) in ("map", "dict"):
-                return self._maps(p, c, path, tag_required)
+            if "map" in shapes or "dict" in shapes:
+                return self._maps(p, c, path, tagged)
             return self._arrays(p, c, path)
         finally:
             self.active.discard(key)
 
     def _into_union(self, p: mi.Type, c: mi.UnionType, path: str) -> list[Mismatch]:
         members = [_unwrap(m) for m in c.types]
-        structs = [m for m in members if isinstance(m, mi.StructType)]
-        tagged = len(structs) > 1  # msgspec then needs the tag to pick a member
-        results = [self.check(p, m, path, tag_required=tagged) for m in members]
-        if not all(results):
-            return []
-        if tagged and isinstance(p, mi.StructType):
-            for member, result in zip(structs, results):
-                if (member.tag_field, member.tag) == (p.tag_field, p.tag):
-                    return result
-            return [_mismatch(path, p, c, _tag_reason(p, structs))]
-        same = [r for m, r in zip(members, results) if _family(m) == _family(p)]
-        if len(same) == 1:  # msgspec dispatches on the wire type: report that member's view
-            return same[0]
-        return [_mismatch(path, p, c, "fits no member of the consumer's union")]
+        tagged = sum(isinstance(m, mi.StructType) for m in members) > 1  # then tags choose
+        out: list[Mismatch] = []
+        for kind in _wire_kinds(p):
+            found = _dispatch(members, kind)
+            if tagged and kind in ("map", "array"):
+                tag = (getattr(p, "tag_field", None), getattr(p, "tag", None))
+                found = [
+                    m for m in found if isinstance(m, mi.StructType) and (m.tag_field, m.tag) == tag
+                ]
+                if not found:
+                    out.append(_mismatch(path, p, c, _tag_reason(p, members)))
+                    continue
+            results = [self.check(p, m, path, tagged) for m in found]
+            if not results:
+                out.append(_mismatch(path, p, c, "fits no member of the consumer's union"))
+            elif all(results):
+                out += results[0]
+        return out
 
-    def _maps(self, p: mi.Type, c: mi.Type, path: str, tag_required: bool) -> list[Mismatch]:
-        if isinstance(c, _DICTS):
-            if isinstance(p, _DICTS):
-                out = self.check(p.key_type, c.key_type, path + "{key}")
-                out += self.check(p.value_type, c.value_type, path + "{}")
-                return out + _count(path, p, c, _lengths(p), _lengths(c))
-            have = _producer_slots(p)
-            out = self.check(mi.LiteralType(tuple(have)), c.key_type, path + "{key}")
-            for slot in have.values():
-                out += self.check(slot.type, c.value_type, _join(path, slot.name))
-            sent = (sum(not s.optional for s in have.values()), len(have))
-            return out + _count(path, p, c, sent, _lengths(c))
+    def _maps(self, p: mi.Type, c: mi.Type, path: str, tagged: bool) -> list[Mismatch]:
         if isinstance(p, _DICTS):
-            return self._dict_to_record(p, c, path, tag_required)
-        return self._records(p, c, path, tag_required)
+            keys = self.check(
+                p.key_type, c.key_type if isinstance(c, _DICTS) else mi.StrType(), path + "{key}"
+            )
+            if isinstance(c, _DICTS):
+                values = self.check(p.value_type, c.value_type, path + "{}")
+                return keys + values + _count(path, p, c, _lengths(p), _lengths(c))
+            return keys + self._dict_to_record(p, c, path, tagged)
+        have = _slots(p, producer=True)
+        if isinstance(c, _DICTS):
+            out = self.check(mi.LiteralType(tuple(s.key for s in have)), c.key_type, path + "{key}")
+            out += [m for s in have for m in self.check(s.type, c.value_type, _join(path, s.name))]
+            sent = (sum(not s.optional for s in have), len(have))
+            return out + _count(path, p, c, sent, _lengths(c))
+        return self._records(p, c, path, {s.key: s for s in have}, tagged)
 
-    def _records(self, p: mi.Type, c: mi.Type, path: str, tag_required: bool) -> list[Mismatch]:
-        have, want = _producer_slots(p), _consumer_slots(c, tag_required)
+    def _records(
+        self, p: mi.Type, c: mi.Type, path: str, have: dict[str, _Slot], tagged: bool
+    ) -> list[Mismatch]:
+        want = {s.key: s for s in _slots(c, producer=False, tagged=tagged)}
         out: list[Mismatch] = []
         for key, slot in want.items():
             if key not in have:
@@ -393,27 +375,22 @@ class _Checker:
                     out.append(_mismatch(path, p, c, _missing_reason(slot, have)))
                 continue
             if have[key].optional and not slot.optional:
-                reason = "may be left out by the producer (omit_defaults or UNSET)"
-                out.append(_mismatch(path, p, c, f"field '{slot.name}' {reason}"))
+                reason = (
+                    f"field '{slot.name}' may be left out by the producer (omit_defaults or UNSET)"
+                )
+                out.append(_mismatch(path, p, c, reason))
             out += self.check(have[key].type, slot.type, _join(path, slot.name))
         if isinstance(c, mi.StructType) and c.forbid_unknown_fields:
             reason = "is sent by the producer and unknown to the consumer, which forbids that"
-            out += [
-                _mismatch(path, p, c, f"field '{s.key}' {reason}")
-                for k, s in have.items()
-                if k not in want
-            ]
+            out += [_mismatch(path, p, c, f"field '{k}' {reason}") for k in have if k not in want]
         return out
 
     def _dict_to_record(
-        self, p: mi.DictType | mi.FrozenDictType, c: mi.Type, path: str, tag_required: bool
+        self, p: mi.DictType | mi.FrozenDictType, c: mi.Type, path: str, tagged: bool
     ) -> list[Mismatch]:
-        want = _consumer_slots(c, tag_required)
-        out = self.check(p.key_type, mi.StrType(), path + "{key}")
-        for slot in want.values():
-            out += self.check(p.value_type, slot.type, _join(path, slot.name))
-        required = ", ".join(f"'{s.name}'" for s in want.values() if not s.optional)
-        if required:
+        want = _slots(c, producer=False, tagged=tagged)
+        out = [m for s in want for m in self.check(p.value_type, s.type, _join(path, s.name))]
+        if required := ", ".join(f"'{s.name}'" for s in want if not s.optional):
             out.append(
                 _mismatch(path, p, c, f"the consumer requires {required}, which a dict may lack")
             )
@@ -423,21 +400,21 @@ class _Checker:
         return out
 
     def _arrays(self, p: mi.Type, c: mi.Type, path: str) -> list[Mismatch]:
-        have, want = _positions(p), _positions(c)
-        sent = (len(have), len(have)) if have is not None else _lengths(p)
-        out = _count(path, p, c, sent, _accepted_count(c, want))
+        have = None if isinstance(p, mi.CollectionType) else _slots(p, producer=True)
+        want = None if isinstance(c, mi.CollectionType) else _slots(c, producer=False, tagged=True)
+        sent = _lengths(p) if have is None else (len(have), len(have))
         if want is None:
+            out = _count(path, p, c, sent, _lengths(c))
             if have is None:
                 return out + self.check(_item(p), _item(c), path + "[]")
             return out + [
                 m for s in have for m in self.check(s.type, _item(c), _join(path, s.name))
             ]
-        types = (
-            [s.type for s in have]
-            if have is not None
-            else [_item(p)] * min(len(want), sent[1] or len(want))
-        )
-        for slot, t in zip(want, types):
+        least = max((i + 1 for i, s in enumerate(want) if not s.optional), default=0)
+        extra_ok = isinstance(c, mi.StructType) and not c.forbid_unknown_fields
+        out = _count(path, p, c, sent, (least, None if extra_ok else len(want)))
+        types = [s.type for s in have] if have is not None else [_item(p)] * len(want)
+        for slot, t in zip(want, types[: sent[1]], strict=False):
             out += self.check(t, slot.type, _join(path, slot.name))
         return out
 
@@ -447,9 +424,7 @@ def _mismatch(path: str, p: mi.Type, c: mi.Type, reason: str) -> Mismatch:
 
 
 def _join(path: str, name: str) -> str:
-    if name.startswith("["):
-        return path + name
-    return f"{path}.{name}" if path else name
+    return path + name if name.startswith("[") else f"{path}.{name}" if path else name
 
 
 def _shape(t: mi.Type) -> str:
@@ -464,22 +439,36 @@ def _shape(t: mi.Type) -> str:
     return "dict" if isinstance(t, _DICTS) else "scalar"
 
 
-def _family(t: mi.Type) -> str:
-    """Name the kind of msgpack value a type travels as, to tell union members apart."""
-    shape = _shape(t)
-    if shape != "scalar":
-        return "map" if shape in ("map", "dict") else "array"
-    if values := _finite_values(t):
-        return "number" if type(values[0]) is int else type(values[0]).__name__
+def _ranks(t: mi.Type) -> dict[str, int]:
+    if (shape := _shape(t)) != "scalar":
+        return {"map" if shape in ("map", "dict") else "array": 0}
     if isinstance(t, mi.EnumType):
-        return "number" if issubclass(t.cls, int) else "str"
-    return _FAMILIES.get(type(t), type(t).__name__)
+        return {_KIND_OF_VALUE[type(member.value)]: 0 for member in t.cls}
+    if isinstance(t, mi.LiteralType):
+        return {_KIND_OF_VALUE[type(v)]: 0 for v in t.values}
+    return _RANKS.get(type(t), {})
+
+
+def _wire_kinds(p: mi.Type) -> list[str]:
+    """The msgpack kinds a producer type encodes as."""
+    if isinstance(p, mi.DateTimeType) and p.tz is not None:  # aware: timestamp; naive: string
+        return ["ext" if p.tz else "str"]
+    return [kind for kind, rank in _ranks(p).items() if rank == 0]
+
+
+def _dispatch(members: list[mi.Type], kind: str) -> list[mi.Type]:
+    """The union members msgspec would hand a value of `kind` to."""
+    ranked = [
+        (r, m) for m in members if (r := _ranks(m).get(kind, _ranks(m).get("any"))) is not None
+    ]
+    best = min((r for r, _ in ranked), default=None)
+    return [m for r, m in ranked if r == best]
 
 
 def _finite_values(t: mi.Type) -> tuple[object, ...] | None:
     if isinstance(t, mi.LiteralType):
         return t.values
-    if isinstance(t, mi.EnumType) and not issubclass(t.cls, enum.Flag):
+    if isinstance(t, mi.EnumType):
         return tuple(member.value for member in t.cls)
     if isinstance(t, mi.BoolType):
         return (False, True)
@@ -487,8 +476,7 @@ def _finite_values(t: mi.Type) -> tuple[object, ...] | None:
 
 
 def _values(p: mi.Type, c: mi.Type, path: str, values: tuple[object, ...]) -> list[Mismatch]:
-    rejected = [v for v in values if not _accepts(c, v)]
-    if not rejected:
+    if not (rejected := [v for v in values if not _accepts(c, v)]):
         return []
     shown = ", ".join(map(repr, rejected[:5])) + (", ..." if len(rejected) > 5 else "")
     what = "value {} is" if len(rejected) == 1 else "values {} are"
@@ -500,7 +488,8 @@ def _accepts(c: mi.Type, v: object) -> bool:
     if isinstance(c, (mi.AnyType, mi.RawType)):
         return True
     if isinstance(c, mi.UnionType):
-        return any(_accepts(m, v) for m in c.types)
+        members = [_unwrap(m) for m in c.types]
+        return any(_accepts(m, v) for m in _dispatch(members, _KIND_OF_VALUE[type(v)]))
     if isinstance(c, mi.LiteralType):
         return (type(v), v) in {(type(x), x) for x in c.values}
     if isinstance(c, mi.EnumType):
@@ -508,11 +497,9 @@ def _accepts(c: mi.Type, v: object) -> bool:
             return type(v) in (int, str) and c.cls(v) is not None
         except ValueError:
             return False
-    kinds = _VALUE_KINDS.get(type(c), ())
-    return type(v) in kinds and all(
-        check(v, bound)
-        for name, check in _VALUE_CHECKS.items()
-        if (bound := getattr(c, name, None)) is not None
+    kinds = {mi.IntType: int, mi.FloatType: int, mi.DecimalType: int, mi.StrType: str}
+    return type(v) is kinds.get(type(c)) and all(
+        check(v, b) for k, check in _VALUE_CHECKS.items() if (b := getattr(c, k, None)) is not None
     )
 
 
@@ -520,13 +507,14 @@ def _scalar(p: mi.Type, c: mi.Type, path: str) -> list[Mismatch]:
     same = type(p) is type(c) and getattr(p, "cls", None) == getattr(c, "cls", None)
     naive = isinstance(p, mi.DateTimeType) and p.tz is False and isinstance(c, mi.StrType)
     if not (same or naive or isinstance(c, _WIDENS.get(type(p), ()))):
-        if _family(p) == _family(c):
+        if any(kind in _ranks(c) for kind in _wire_kinds(p)):
             return [_mismatch(path, p, c, "not every value the producer sends fits the consumer")]
         return [_mismatch(path, p, c, "incompatible types")]
+    keys = (*_CONSTRAINTS, "pattern", "tz")
     gaps = [
-        f"{name}={bound!r}"
-        for name in _CONSTRAINTS_ALL
-        if (bound := getattr(c, name, None)) is not None and not _guarantees(p, name, bound)
+        f"{k}={b!r}"
+        for k in keys
+        if (b := getattr(c, k, None)) is not None and not _implies(p, k, b)
     ]
     if not gaps:
         return []
@@ -534,14 +522,16 @@ def _scalar(p: mi.Type, c: mi.Type, path: str) -> list[Mismatch]:
     return [_mismatch(path, p, c, reason)]
 
 
-def _guarantees(p: mi.Type, name: str, bound: Any) -> bool:
-    """Whether the producer's own constraints imply the consumer's `name=bound`."""
-    if name in ("ge", "gt"):
-        lo = _bound(p, "ge", "gt", 1)
-        return lo is not None and (lo[0] > bound or (lo[0] == bound and (name == "ge" or lo[1])))
-    if name in ("le", "lt"):
-        hi = _bound(p, "le", "lt", -1)
-        return hi is not None and (hi[0] < bound or (hi[0] == bound and (name == "le" or hi[1])))
+def _implies(p: mi.Type, name: str, bound: Any) -> bool:
+    """Whether the producer's declared constraints imply the consumer's `name=bound`."""
+    if name in ("ge", "gt", "le", "lt"):
+        lower = name in ("ge", "gt")
+        edge = _edge(p, lower)
+        if edge is None:
+            return False
+        value, strict = edge
+        beyond = value > bound if lower else value < bound
+        return bool(beyond or (value == bound and (name in ("ge", "le") or strict)))
     have = getattr(p, name, None)
     if have is None:
         return False
@@ -552,46 +542,41 @@ def _guarantees(p: mi.Type, name: str, bound: Any) -> bool:
     return bool(have == bound)  # pattern, tz
 
 
-def _bound(p: mi.Type, inclusive: str, strict: str, step: int) -> tuple[Any, bool] | None:
-    """The producer's tightest bound on one side as (value, is_strict), or None."""
-    inc, exc = getattr(p, inclusive, None), getattr(p, strict, None)
+def _edge(p: mi.Type, lower: bool) -> tuple[Any, bool] | None:
+    """The producer's tightest lower or upper bound as (value, is_strict), or None."""
+    inc, exc = (getattr(p, k, None) for k in (("ge", "gt") if lower else ("le", "lt")))
     if isinstance(p, mi.IntType) and exc is not None:  # for ints, > 3 means >= 4
-        inc = exc + step if inc is None else (max if step > 0 else min)(inc, exc + step)
-        exc = None
+        exc, step = None, exc + 1 if lower else exc - 1
+        inc = step if inc is None else max(inc, step) if lower else min(inc, step)
     options = [(v, s) for v, s in ((inc, False), (exc, True)) if v is not None]
     if not options:
         return None
-    return max(options) if step > 0 else min(options, key=lambda o: (o[0], not o[1]))
+    return max(options) if lower else min(options, key=lambda o: (o[0], not o[1]))
 
 
-def _producer_slots(t: mi.Type) -> dict[str, _Slot]:
-    fields: tuple[mi.Field, ...] = getattr(t, "fields", ())
+def _slots(t: mi.Type, *, producer: bool, tagged: bool = True) -> list[_Slot]:
+    """Fields in wire order, any tag first; for a producer, `optional` means "may be absent"."""
+    if isinstance(t, mi.TupleType):
+        return [_Slot(f"[{i}]", "", item, False) for i, item in enumerate(t.item_types)]
     cls = getattr(t, "cls", None)
     omit = (
         isinstance(t, mi.StructType)
         and getattr(cls, "__origin__", cls).__struct_config__.omit_defaults
     )
-    slots = {
-        f.encode_name: _Slot(f.name, f.encode_name, f.type, not f.required and (omit or _unset(f)))
+    fields: tuple[mi.Field, ...] = getattr(t, "fields", ())
+    slots = [
+        _Slot(f.name, f.encode_name, f.type, not f.required and (not producer or omit or _unset(f)))
         for f in fields
-    }
+    ]
     if isinstance(t, mi.StructType) and t.tag_field is not None:
-        slots[t.tag_field] = _Slot(t.tag_field, t.tag_field, mi.LiteralType((t.tag,)), False)
+        tag = mi.LiteralType((t.tag,))
+        slots.insert(0, _Slot(t.tag_field, t.tag_field, tag, not (producer or tagged)))
     return slots
 
 
 def _unset(f: mi.Field) -> bool:
-    """Whether an optional field has no default: `UNSET`, or a non-total TypedDict key."""
+    """Whether an optional field lacks a default: `UNSET`, or a non-total TypedDict key."""
     return f.default is NODEFAULT and f.default_factory is NODEFAULT
-
-
-def _consumer_slots(t: mi.Type, tag_required: bool) -> dict[str, _Slot]:
-    fields: tuple[mi.Field, ...] = getattr(t, "fields", ())
-    slots = {f.encode_name: _Slot(f.name, f.encode_name, f.type, not f.required) for f in fields}
-    if isinstance(t, mi.StructType) and t.tag_field is not None:
-        tag = _Slot(t.tag_field, t.tag_field, mi.LiteralType((t.tag,)), not tag_required)
-        slots[t.tag_field] = tag
-    return slots
 
 
 def _missing_reason(slot: _Slot, have: dict[str, _Slot]) -> str:
@@ -603,32 +588,13 @@ def _missing_reason(slot: _Slot, have: dict[str, _Slot]) -> str:
     return reason + (f", which encodes '{slot.name}' as '{alias}'" if alias else "")
 
 
-def _tag_reason(p: mi.StructType, structs: list[mi.StructType]) -> str:
+def _tag_reason(p: mi.Type, members: list[mi.Type]) -> str:
+    structs = [m for m in members if isinstance(m, mi.StructType)]
     field = structs[0].tag_field
-    if p.tag_field != field:
-        return f"the consumer picks a union member by tag field '{field}', which the producer does not send"
+    if getattr(p, "tag_field", None) != field:
+        return f"the consumer tells its union members apart by tag field '{field}', which the producer does not send"
     tags = ", ".join(repr(s.tag) for s in structs)
-    return f"tag {p.tag!r} is none of the consumer's tags {tags}"
-
-
-def _positions(t: mi.Type) -> list[_Slot] | None:
-    """The slots of a fixed-length array type in order; None for variadic collections."""
-    if isinstance(t, mi.TupleType):
-        return [_Slot(f"[{i}]", "", item, False) for i, item in enumerate(t.item_types)]
-    if isinstance(t, mi.CollectionType):
-        return None
-    slots = [_Slot(f.name, f.encode_name, f.type, not f.required) for f in getattr(t, "fields", ())]
-    if isinstance(t, mi.StructType) and t.tag_field is not None:  # array_like: tag comes first
-        slots.insert(0, _Slot(t.tag_field, "", mi.LiteralType((t.tag,)), False))
-    return slots
-
-
-def _accepted_count(c: mi.Type, slots: list[_Slot] | None) -> tuple[int, int | None]:
-    if slots is None:
-        return _lengths(c)
-    least = max((i + 1 for i, s in enumerate(slots) if not s.optional), default=0)
-    extra_ok = isinstance(c, mi.StructType) and not c.forbid_unknown_fields
-    return (least, None if extra_ok else len(slots))
+    return f"tag {getattr(p, 'tag', None)!r} is none of the consumer's tags {tags}"
 
 
 def _lengths(t: mi.Type) -> tuple[int, int | None]:
@@ -656,7 +622,7 @@ def _count(
 def _span(span: tuple[int, int | None]) -> str:
     lo, hi = span
     if hi is None:
-        return f"at least {lo} items" if lo else "any number of items"
+        return f"at least {lo} item{'s' * (lo != 1)}" if lo else "any number of items"
     if lo == hi:
-        return f"exactly {lo} item{'s' if lo != 1 else ''}"
-    return f"{lo} to {hi} items" if lo else f"at most {hi} items"
+        return f"exactly {lo} item{'s' * (lo != 1)}"
+    return f"{lo} to {hi} items" if lo else f"at most {hi} item{'s' * (hi != 1)}"

@@ -19,8 +19,18 @@ from typing import TYPE_CHECKING, Any, Literal, final
 
 import msgspec
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.error import Mark, MarkedYAMLError
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sandbox.errors import Location, SandboxError
@@ -378,6 +388,7 @@ def _duplicate(scan: _TomlScan, path: PathKey, offset: int, first: int) -> Dupli
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
+_MAX_DEPTH = 200  # far beyond any blueprint, and key paths stay short enough to build
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
@@ -424,6 +435,81 @@ class _YamlLoader(_BaseLoader):
 
 def _mark(mark: Mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
+
+
+def _collection_node(loader: _YamlLoader, event: Any, anchors: dict[str, Node]) -> Node:
+    kind = SequenceNode if type(event) is SequenceStartEvent else MappingNode
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(kind, None, event.implicit)  # type: ignore[no-untyped-call]  # stub
+    node = kind(tag, [], event.start_mark, event.end_mark)
+    if event.anchor is not None:
+        anchors[event.anchor] = node
+    return node
+
+
+def _compose_yaml(loader: _YamlLoader) -> Node | None:
+    """Build the node tree of the one document in the stream, or None if there is none."""
+    loader.get_event()  # the stream start
+    if loader.check_event(StreamEndEvent):
+        return None
+    loader.get_event()  # the document start
+    root = _compose_document(loader)
+    if not loader.check_event(StreamEndEvent):
+        context, problem = "expected a single document in the stream", "but found another document"
+        raise ComposerError(
+            context, None, problem, getattr(loader.peek_event(), "start_mark", None)
+        )
+    return root
+
+
+def _compose_document(loader: _YamlLoader) -> Node | None:
+    """Build the node tree from parser events, in a loop.
+
+    libyaml's own composer recurses in C, so deep nesting (`[[[[...`) would
+    overflow the stack and crash the interpreter; here it is a syntax error.
+    """
+    anchors: dict[str, Node] = {}
+    open_nodes: list[Node] = []
+    keys: list[Node | None] = []  # for each open mapping, a key still waiting for its value
+    root: Node | None = None
+    get_event, resolve = loader.get_event, loader.resolve  # the hot loop: scalars are most events
+    while True:
+        event: Any = get_event()  # loosely typed: the stubs tell C marks from Python ones
+        kind = type(event)
+        if kind is ScalarEvent:
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+            node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+            if event.anchor is not None:
+                anchors[event.anchor] = node
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if len(open_nodes) == _MAX_DEPTH:
+                problem = f"values are nested more than {_MAX_DEPTH} deep"
+                raise ComposerError(None, None, problem, event.start_mark)
+            open_nodes.append(_collection_node(loader, event, anchors))
+            keys.append(None)
+            continue
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            node = open_nodes.pop()
+            keys.pop()
+        elif kind is AliasEvent:
+            if event.anchor not in anchors:
+                problem = f"found undefined alias {event.anchor!r}"
+                raise ComposerError(None, None, problem, event.start_mark)
+            node = anchors[event.anchor]
+        else:  # the document end
+            return root
+        if not open_nodes:
+            root = node
+        elif isinstance(open_nodes[-1], SequenceNode):
+            open_nodes[-1].value.append(node)
+        elif keys[-1] is None:
+            keys[-1] = node
+        else:
+            open_nodes[-1].value.append((keys[-1], node))
+            keys[-1] = None
 
 
 def _walk_yaml(root: MappingNode) -> tuple[dict[PathKey, tuple[int, int]], list[DuplicateKey]]:
@@ -512,7 +598,7 @@ def parse_yaml(
         )
     loader = _YamlLoader(text)
     try:
-        root = loader.get_single_node()
+        root = _compose_yaml(loader)
         if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL_TAG):
             return {}, SourceMap(file, {}), []
         if not isinstance(root, MappingNode):

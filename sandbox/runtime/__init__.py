@@ -1,0 +1,1 @@
+"""The sandbox runtime: every streamlet replica as a task in one process."""

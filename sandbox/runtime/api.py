@@ -1,0 +1,156 @@
+"""`run` and `run_async`: verify, then run a blueprint in this process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+from typing import final
+
+import anyio
+import msgspec
+
+from sandbox.blueprint.model import Blueprint
+from sandbox.clock import Clock
+from sandbox.errors import BlueprintError
+from sandbox.runtime.failures import Failure
+from sandbox.runtime.rundir import RunDirectory
+from sandbox.runtime.scheduler import Runtime
+from sandbox.runtime.stats import Statistics
+from sandbox.verification import Report, verify
+
+__all__ = ["RunResult", "run", "run_async"]
+
+
+@final
+class RunResult(msgspec.Struct, frozen=True, kw_only=True):
+    """How a run ended, with the final statistics.
+
+    `state` is "completed" (every streamlet returned), "stopped" (a graceful
+    stop drained), "failed" (a streamlet failed; see `failure`) or "cancelled"
+    (a second signal or the drain timeout; see `undelivered`).
+    """
+
+    application: str
+    state: str
+    run_dir: str
+    statistics: Statistics
+    undelivered: int
+    failure: Failure | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the run completed or stopped gracefully."""
+        return self.state in ("completed", "stopped")
+
+
+def _verified(
+    blueprint: Blueprint | str | os.PathLike[str],
+    config: Sequence[str | os.PathLike[str]] | None,
+    overrides: Sequence[str] | None,
+) -> Report:
+    report = verify(blueprint, config_files=config or (), overrides=overrides or ())
+    if not report.ok or report.application is None:
+        raise BlueprintError(report.diagnostics)
+    return report
+
+
+@contextmanager
+def _logging_to(run_dir: RunDirectory) -> Iterator[None]:
+    root = logging.getLogger("sandbox")
+    root.addHandler(run_dir.log_handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(run_dir.log_handler)
+
+
+async def run_async(
+    blueprint: Blueprint | str | os.PathLike[str],
+    *,
+    config: Sequence[str | os.PathLike[str]] | None = None,
+    overrides: Sequence[str] | None = None,
+    duration: float | None = None,
+    run_dir: str | os.PathLike[str] | None = None,
+    clock: Clock | None = None,
+    drain_timeout: float = 10.0,
+    handle_signals: bool = False,
+    on_start: Callable[[Runtime], object] | None = None,
+) -> RunResult:
+    """Verify `blueprint` and run it until it completes, stops or fails.
+
+    Args:
+        blueprint: a blueprint file or a loaded `Blueprint`.
+        config: `--config` files layered over the blueprint's config.
+        overrides: `NAME.KEY=VALUE` strings layered last.
+        duration: stop gracefully after this many seconds.
+        run_dir: the run directory (default `.sandbox/runs/<timestamp>/`).
+        clock: the clock streamlets see (a fake one in tests).
+        drain_timeout: after a stop, how long draining may take before the
+            rest is cancelled.
+        handle_signals: stop on the first SIGINT/SIGTERM, cancel on the second.
+        on_start: called with the runtime before it starts (live view, tests).
+
+    Raises:
+        BlueprintError: the blueprint has errors; nothing was started.
+    """
+    report = _verified(blueprint, config, overrides)
+    assert report.application is not None  # checked by _verified
+    directory = RunDirectory(Path(run_dir) if run_dir is not None else None)
+    runtime = Runtime(
+        report.application, run_dir=directory, clock=clock, drain_timeout=drain_timeout
+    )
+    if on_start is not None:
+        on_start(runtime)
+    with _logging_to(directory):
+        try:
+            async with anyio.create_task_group() as tg:
+                if handle_signals:
+                    tg.start_soon(_signals, runtime)
+                await runtime.run(duration=duration)
+                tg.cancel_scope.cancel()
+        finally:
+            statistics = runtime.statistics()
+            directory.write_metrics(statistics)
+            directory.close()
+    return RunResult(
+        application=report.application.name,
+        state=runtime.state,
+        run_dir=str(directory.path),
+        statistics=statistics,
+        undelivered=runtime.undelivered,
+        failure=runtime.failure,
+    )
+
+
+async def _signals(runtime: Runtime) -> None:
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        seen = 0
+        async for _ in signals:
+            seen += 1
+            if seen == 1:
+                runtime.stop()
+            else:
+                runtime.cancel()
+
+
+def run(
+    blueprint: Blueprint | str | os.PathLike[str],
+    *,
+    config: Sequence[str | os.PathLike[str]] | None = None,
+    overrides: Sequence[str] | None = None,
+    duration: float | None = None,
+    run_dir: str | os.PathLike[str] | None = None,
+    drain_timeout: float = 10.0,
+) -> RunResult:
+    """Blocking `run_async`, stopping on SIGINT/SIGTERM (for scripts)."""
+    return anyio.run(
+        lambda: run_async(
+            blueprint, config=config, overrides=overrides, duration=duration,
+            run_dir=run_dir, drain_timeout=drain_timeout, handle_signals=True,
+        )  # fmt: skip
+    )

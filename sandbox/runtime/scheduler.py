@@ -1,0 +1,280 @@
+"""The scheduler: every streamlet replica as a supervised task in one task group."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from typing import Any, final
+
+import anyio
+
+from sandbox.clock import Clock, SystemClock
+from sandbox.functions import FunctionStreamlet
+from sandbox.runtime.batches import ErrorHandler, run_function
+from sandbox.runtime.failures import Failure, backoff_delay, dead_letter, failure
+from sandbox.runtime.kinds import executor_for
+from sandbox.runtime.rundir import RunDirectory
+from sandbox.runtime.stats import Slot, Statistics, summarise
+from sandbox.streamlet import Context, Streamlet
+from sandbox.transports.base import Transport
+from sandbox.transports.memory import MemoryTransport
+from sandbox.verification import DEAD_LETTERS, Application, Instance
+
+__all__ = ["Runtime"]
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
+           "error": logging.ERROR, "critical": logging.CRITICAL}  # fmt: skip
+
+
+@final
+class Runtime:
+    """Runs a verified application until it completes, stops or fails.
+
+    Args:
+        application: a verified application (no errors).
+        run_dir: where the log, events and metrics go.
+        clock: `ctx.clock` of every streamlet; a fake clock in tests.
+        transport: carries records; the in-memory transport by default.
+        drain_timeout: after a stop, how long the rest may take to drain.
+    """
+
+    def __init__(
+        self,
+        application: Application,
+        *,
+        run_dir: RunDirectory,
+        clock: Clock | None = None,
+        transport: Transport | None = None,
+        drain_timeout: float = 10.0,
+    ) -> None:
+        self.application = application
+        self.run_dir = run_dir
+        self.clock: Clock = clock or SystemClock()
+        self.transport: Transport = transport or MemoryTransport(application)
+        self.drain_timeout = drain_timeout
+        self.failure: Failure | None = None
+        self.state = "starting"
+        self.undelivered = 0
+        self.slots: dict[str, list[Slot]] = {
+            name: [self._slot(instance, r) for r in range(instance.entry.replicas)]
+            for name, instance in application.instances.items()
+        }
+        self._stopping: anyio.Event | None = None
+        self._replicas: anyio.CancelScope | None = None
+        self._started = time.monotonic()
+        self._rates: dict[str, tuple[float, float]] = {}
+        self._last: tuple[float, dict[str, tuple[int, int]]] = (self._started, {})
+        self._rng = random.Random()
+
+    def _slot(self, instance: Instance, replica: int) -> Slot:
+        name, spec = instance.name, instance.spec
+        inlets = {p.name: self.transport.inlet(name, p.name, replica) for p in spec.inlets}
+        outlets = {p.name: self.transport.outlet(name, p.name, replica) for p in spec.outlets}
+        if self._dead_letters_consumed(name):
+            outlets[DEAD_LETTERS] = self.transport.outlet(name, DEAD_LETTERS, replica)
+        return Slot(name, replica, inlets, outlets)
+
+    def _dead_letters_consumed(self, name: str) -> bool:
+        return any(
+            p.streamlet == name and p.port == DEAD_LETTERS
+            for c in self.application.connections.values()
+            for p in c.producers
+        )
+
+    # --- control -----------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Graceful stop: ingresses see `ctx.stopping`, the rest drains."""
+        if self._stopping is not None and not self._stopping.is_set():
+            self.run_dir.event("stopping")
+            self._stopping.set()
+
+    def cancel(self) -> None:
+        """Cancel every replica now; what is left in buffers is undelivered."""
+        if self._replicas is not None:
+            self.run_dir.event("cancelling")
+            self._replicas.cancel()
+
+    async def run(self, *, duration: float | None = None) -> None:
+        """Run every replica until all have returned (or stop, failure, cancel)."""
+        self._stopping = anyio.Event()
+        self._started = time.monotonic()
+        self.state = "running"
+        self.run_dir.event("started", application=self.application.name)
+        async with anyio.create_task_group() as helpers:
+            helpers.start_soon(self._drain_guard)
+            if duration is not None:
+                helpers.start_soon(self._stop_after, duration)
+            async with anyio.create_task_group() as replicas:
+                self._replicas = replicas.cancel_scope
+                for slots in self.slots.values():
+                    for slot in slots:
+                        replicas.start_soon(self._supervise, slot, name=slot.label)
+            helpers.cancel_scope.cancel()
+        self._finish()
+
+    def _finish(self) -> None:
+        lost = sum(w.pending for slots in self.slots.values() for s in slots for w in s.outlets.values())
+        self.undelivered = self.transport.discard() + lost
+        cancelled = self._replicas is not None and self._replicas.cancel_called
+        if self.failure is not None:
+            self.state = "failed"
+        elif cancelled:
+            self.state = "cancelled"
+        else:
+            self.state = "stopped" if self._stopping and self._stopping.is_set() else "completed"
+        for slots in self.slots.values():
+            for slot in slots:
+                if slot.state not in ("completed", "failed"):
+                    slot.state = "cancelled"
+        self.run_dir.event(self.state, undelivered=self.undelivered)
+
+    async def _stop_after(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
+        self.stop()
+
+    async def _drain_guard(self) -> None:
+        assert self._stopping is not None  # set by run() before this task starts
+        await self._stopping.wait()
+        await anyio.sleep(self.drain_timeout)
+        self.run_dir.event("drain-timeout", seconds=self.drain_timeout)
+        self.cancel()
+
+    # --- replicas ----------------------------------------------------------------
+
+    async def _supervise(self, slot: Slot) -> None:
+        instance = self.application.instances[slot.name]
+        entry = instance.entry
+        while True:
+            error = await self._attempt(slot, instance)
+            if error is None:
+                break
+            limit = entry.max_restarts
+            if entry.restart == "never" or (limit is not None and slot.restarts >= limit):
+                self._fail(slot, error)
+                return
+            for reader in slot.inlets.values():
+                reader.requeue()
+            delay = backoff_delay(entry.backoff, slot.restarts, self._rng)
+            slot.restarts += 1
+            slot.state = "restarting"
+            self.run_dir.event(
+                "restarting", slot.name, replica=slot.replica, attempt=slot.restarts,
+                delay=round(delay, 3), error=f"{type(error).__name__}: {error}",
+            )  # fmt: skip
+            await self.clock.sleep(delay)
+        for writer in slot.outlets.values():
+            await writer.flush()
+            writer.close()
+        slot.state = "completed"
+        self.run_dir.event("completed", slot.name, replica=slot.replica)
+
+    def _fail(self, slot: Slot, error: BaseException) -> None:
+        slot.state = "failed"
+        if self.failure is None:
+            self.failure = failure(slot.name, slot.replica, error)
+        self.run_dir.event(
+            "failed", slot.name, replica=slot.replica, error=f"{type(error).__name__}: {error}",
+            traceback=self.failure.traceback,
+        )  # fmt: skip
+        self.cancel()
+
+    def _context(self, slot: Slot, instance: Instance) -> Context[Any]:
+        assert self._stopping is not None  # set by run()
+        logger = logging.getLogger(f"sandbox.streamlet.{slot.name}")
+        if instance.entry.log_level is not None:
+            logger.setLevel(_LEVELS[instance.entry.log_level])
+        return Context(
+            config=instance.config, name=slot.name, clock=self.clock, stopping=self._stopping,
+            replica=slot.replica, replicas=instance.entry.replicas, logger=logger,
+            volumes=self.run_dir.path / "volumes",
+        )  # fmt: skip
+
+    def _bind(self, slot: Slot, instance: Instance) -> Streamlet:
+        streamlet = instance.spec.cls()
+        for port in instance.spec.inlets:
+            vars(streamlet)[port.attribute] = slot.inlets[port.name]
+        for port in instance.spec.outlets:
+            vars(streamlet)[port.attribute] = slot.outlets[port.name]
+        return streamlet
+
+    async def _attempt(self, slot: Slot, instance: Instance) -> Exception | None:
+        ctx = self._context(slot, instance)
+        streamlet = self._bind(slot, instance)
+        cls = instance.spec.cls
+        slot.state = "running"
+        self.run_dir.event("ready", slot.name, replica=slot.replica, attempt=slot.restarts)
+        try:
+            if issubclass(cls, FunctionStreamlet):
+                executor = executor_for(instance.entry.runtime, cls)
+                try:
+                    await run_function(
+                        cls.__sandbox_function__, ctx, slot.inlets.get("in"),
+                        slot.outlets.get("out"), executor, self._on_error(slot, instance, ctx),
+                    )  # fmt: skip
+                finally:
+                    executor.close()
+            else:
+                await streamlet.run(ctx)
+        except anyio.get_cancelled_exc_class():
+            raise
+        except Exception as exc:
+            slot.errors += 1
+            ctx.logger.error("failed: %s: %s", type(exc).__name__, exc)
+            return exc
+        return None
+
+    def _on_error(self, slot: Slot, instance: Instance, ctx: Context[Any]) -> ErrorHandler | None:
+        mode = instance.entry.on_error
+        if mode == "fail":
+            return None
+        writer = slot.outlets.get(DEAD_LETTERS)
+
+        async def handle(record: object, exc: BaseException) -> None:
+            slot.errors += 1
+            if mode == "skip":
+                slot.skipped += 1
+                ctx.logger.warning("skipped a record: %s: %s", type(exc).__name__, exc)
+                return
+            slot.dead_letters += 1
+            letter = dead_letter(slot.name, "in", record, exc)
+            if writer is not None:
+                await writer.send(letter)
+            else:
+                self.run_dir.dead_letter(letter)
+
+        return handle
+
+    # --- statistics --------------------------------------------------------------
+
+    def statistics(self) -> Statistics:
+        """A snapshot: per streamlet state and counters, per topic consumer buffers."""
+        now = time.monotonic()
+        totals = {
+            name: (
+                sum(r.received for s in slots for r in s.inlets.values()),
+                sum(w.sent for s in slots for w in s.outlets.values()),
+            )
+            for name, slots in self.slots.items()
+        }
+        then, previous = self._last
+        if now - then >= 0.5:
+            dt = now - then
+            self._rates = {
+                name: ((i - previous.get(name, (0, 0))[0]) / dt, (o - previous.get(name, (0, 0))[1]) / dt)
+                for name, (i, o) in totals.items()
+            }
+            self._last = (now, totals)
+        return Statistics(
+            application=self.application.name,
+            elapsed=now - self._started,
+            state=self.state,
+            streamlets={
+                name: summarise(name, slots, self._rates.get(name, (0.0, 0.0)))
+                for name, slots in self.slots.items()
+            },
+            topics=self.transport.topics(),
+            buffered=self.transport.buffered(),
+        )
+

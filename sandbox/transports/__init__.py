@@ -1,0 +1,1 @@
+"""Transports carry records between streamlets: in memory now, a broker later."""
