@@ -26,8 +26,7 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 run: $(STAMP)
-	$(BIN)/sandbox verify blueprints/sensor-data.toml
-	$(BIN)/sandbox graph blueprints/sensor-data.toml
+	$(BIN)/sandbox run blueprints/sensor-data.toml
 
 bench: $(STAMP)
 	$(BIN)/python bench/verify_scale.py

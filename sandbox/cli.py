@@ -5,22 +5,30 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
+import anyio
 import msgspec
 import typer
 from rich.console import Console
 
+from sandbox.blueprint.model import LogLevel
+from sandbox.config import parse_duration
 from sandbox.errors import SandboxError
+from sandbox.runtime.api import RunResult, run_async
+from sandbox.runtime.scheduler import Runtime
 from sandbox.scaffold import Shape, scaffold_streamlet
 from sandbox.streamlet import Streamlet, describe
 from sandbox.verification import Report, verify
 from sandbox.verification.imports import import_path
 from sandbox.view.describe import application_data, render_application, render_descriptor
 from sandbox.view.graph import GraphFormat, render_graph
+from sandbox.view.summary import final_report, summary_line
 from sandbox.view.report import ReportFormat, render_github, render_json, render_text
 
 __all__ = ["app", "main"]
@@ -71,6 +79,123 @@ def _friendly(fn: Callable[P, R]) -> Callable[P, R]:
             raise _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1) from None
 
     return wrapper
+
+
+class _LogFormatter(logging.Formatter):
+    """`12:00:01 INFO  valid-log: message`: streamlet loggers by instance name."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        name = record.name.removeprefix("sandbox.streamlet.")
+        stamp = self.formatTime(record, "%H:%M:%S")
+        text = f"{stamp} {record.levelname:<7} {name}: {record.getMessage()}"
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return text
+
+
+@contextmanager
+def _console_logging(level: str) -> Iterator[None]:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogFormatter())
+    root = logging.getLogger("sandbox")
+    root.addHandler(handler)
+    previous = root.level
+    root.setLevel(level.upper())
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+
+
+def _seconds(text: str | None, option: str) -> float | None:
+    if text is None:
+        return None
+    try:
+        return parse_duration(text).total_seconds()
+    except ValueError as exc:
+        raise _fail(f"{option}: {exc}") from None
+
+
+@app.command("run")
+@_friendly
+def run_command(
+    blueprint: Annotated[Path, typer.Argument(help="A blueprint file.")],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    duration: Annotated[
+        str | None, typer.Option(help="Stop gracefully after this long, e.g. 30s.")
+    ] = None,
+    view: Annotated[
+        bool | None, typer.Option("--view/--no-view", help="Live view (default: on a terminal).")
+    ] = None,
+    log_level: Annotated[
+        LogLevel, typer.Option(help="debug, info, warning, error or critical.")
+    ] = "info",
+    run_dir: Annotated[Path | None, typer.Option(help="Run directory.")] = None,
+    metrics_json: Annotated[
+        Path | None, typer.Option(help="Write the final statistics here as JSON.")
+    ] = None,
+    drain_timeout: Annotated[
+        str, typer.Option(help="How long a graceful stop may drain before cancelling.")
+    ] = "10s",
+    progress: Annotated[
+        str, typer.Option(help="Interval of the one-line summary off a terminal.")
+    ] = "5s",
+) -> None:
+    """Verify a blueprint, then run it in this process until it completes or is stopped.
+
+    Ctrl-C (SIGINT) or SIGTERM stops gracefully: ingresses end, everything
+    downstream drains, exit code 0. A second Ctrl-C cancels what is left.
+    Exit code 1 if the blueprint has errors or a streamlet fails.
+
+    Example: [bold]sandbox run blueprints/sensor-data.toml --duration 30s[/]
+    """
+    seconds = _seconds(duration, "--duration")
+    drain = _seconds(drain_timeout, "--drain-timeout") or 0.0
+    interval = _seconds(progress, "--progress") or 5.0
+    console = _console(stderr=True)
+    report = verify(blueprint, config_files=config or (), overrides=set_ or ())
+    if not report.ok:
+        render_text([report], console)
+        raise typer.Exit(1)
+    with _console_logging(log_level):
+        result = anyio.run(
+            functools.partial(
+                _run, blueprint, config, set_, seconds, run_dir, drain, interval, console
+            )
+        )
+    _console().print(final_report(result))
+    if metrics_json is not None:
+        metrics_json.write_bytes(msgspec.json.format(msgspec.json.encode(result.statistics)))
+    if result.failure is not None:
+        console.print(f"[bold red]error:[/] {result.failure}", markup=True, highlight=False)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+async def _run(
+    blueprint: Path,
+    config: list[Path] | None,
+    set_: list[str] | None,
+    seconds: float | None,
+    run_dir: Path | None,
+    drain: float,
+    interval: float,
+    console: Console,
+) -> RunResult:
+    async def report_progress(runtime: Runtime) -> None:
+        while True:
+            await anyio.sleep(interval)
+            console.print(summary_line(runtime.statistics()), markup=False, highlight=False)
+
+    async with anyio.create_task_group() as tg:
+        result = await run_async(
+            blueprint, config=config, overrides=set_, duration=seconds, run_dir=run_dir,
+            drain_timeout=drain, handle_signals=True,
+            on_start=lambda runtime: tg.start_soon(report_progress, runtime),
+        )  # fmt: skip
+        tg.cancel_scope.cancel()
+    return result
 
 
 @app.command("verify")
@@ -171,7 +296,7 @@ def _load_class(ref: str) -> type[Streamlet]:
     with import_path(None):
         try:
             value: object = importlib.import_module(module_name)
-        except Exception as exc:  # user code at import time: anything
+        except (Exception, SystemExit) as exc:  # user code at import time: anything
             msg = f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}"
             raise _fail(msg, 1) from None
     for part in qualname.split("."):

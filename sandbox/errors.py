@@ -23,8 +23,10 @@ __all__ = [
     "SandboxError",
     "Severity",
     "StreamletDefinitionError",
+    "article",
     "diagnostic",
     "did_you_mean",
+    "plural",
     "quote_list",
 ]
 
@@ -185,6 +187,10 @@ _TEMPLATES: Final[dict[str, tuple[str, str]]] = {
         "unknown key '{key}' in {where}",
         "{suggestion}valid keys are {choices}",
     ),
+    "format-error/duplicate-key": (
+        "key '{key}' is defined more than once (first at line {first}); the first one is used",
+        "remove the duplicate, or give it another name",
+    ),
     "format-error/missing-key": (
         "{where} is missing the required key '{key}'",
         "add {key} = ...",
@@ -238,7 +244,7 @@ _TEMPLATES: Final[dict[str, tuple[str, str]]] = {
     ),
     "port-not-found/none": (
         "streamlet '{name}' ({cls}) has no {direction}",
-        "a {shape} has no {direction}s; list it among the {other}",
+        "{a_shape} has no {direction}s; list it among the {other}",
     ),
     "ambiguous-port": (
         "streamlet '{name}' has several {direction}s, so the port cannot be left out",
@@ -361,6 +367,16 @@ def quote_list(choices: Iterable[str], *, conjunction: str = "or") -> str:
     if len(items) == 2:
         return f"{items[0]} {conjunction} {items[1]}"
     return ", ".join(items[:-1]) + f", {conjunction} {items[-1]}"
+
+
+def article(word: str) -> str:
+    """The word with "a" or "an" before it: "an ingress", "a processor"."""
+    return f"{'an' if word[:1].lower() in set('aeiou') else 'a'} {word}"
+
+
+def plural(count: int, word: str) -> str:
+    """The count and the noun, plural unless 1: "1 topic", "2 topics"."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

@@ -103,6 +103,10 @@ async def _run_processor(
 ) -> None:
     async for record in inlet:
         result = call(record)
+        if info.is_async_gen:
+            async for item in result:
+                await out.send(item)
+            continue
         if info.is_async:
             result = await result
         if info.many:

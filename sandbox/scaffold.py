@@ -142,7 +142,14 @@ def scaffold_streamlet(
     test_body = _TEST.format(module=module, cls=cls, snake=snake, shape=shape, ports=ports)
     directory.mkdir(parents=True, exist_ok=True)
     tests.mkdir(parents=True, exist_ok=True)
+    files = []
+    package = directory / "__init__.py"
+    if directory.parts and not package.exists():
+        # A regular package: a namespace package named like an installed one
+        # (this distribution ships `streamlets`) would be shadowed by it.
+        package.write_text(f'"""Streamlets of this project."""\n', encoding="utf-8")
+        files.append(str(package))
     source.write_text(body, encoding="utf-8")
     test.write_text(test_body, encoding="utf-8")
     entry = f'[streamlets]\n{name} = "{module}:{cls}"'
-    return Scaffold(files=[str(source), str(test)], blueprint_entry=entry)
+    return Scaffold(files=[*files, str(source), str(test)], blueprint_entry=entry)

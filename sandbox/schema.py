@@ -497,7 +497,8 @@ def _accepts(c: mi.Type, v: object) -> bool:
             return type(v) in (int, str) and c.cls(v) is not None
         except ValueError:
             return False
-    kinds = {mi.IntType: int, mi.FloatType: int, mi.DecimalType: int, mi.StrType: str}
+    kinds = {mi.NoneType: type(None), mi.BoolType: bool, mi.StrType: str, mi.IntType: int}
+    kinds |= {mi.FloatType: int, mi.DecimalType: int}
     return type(v) is kinds.get(type(c)) and all(
         check(v, b) for k, check in _VALUE_CHECKS.items() if (b := getattr(c, k, None)) is not None
     )

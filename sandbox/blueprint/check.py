@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import final
 
 from sandbox.blueprint.sourcemap import PathKey, SourceMap
-from sandbox.errors import Diagnostic, Location, diagnostic, did_you_mean, quote_list
+from sandbox.errors import Diagnostic, Location, article, diagnostic, did_you_mean, quote_list
 
 __all__ = ["TableChecker", "describe_value"]
 
@@ -28,7 +28,7 @@ def describe_value(value: object) -> str:
         return "an array"
     if value is None:
         return "null"
-    return f"a {type(value).__name__}"
+    return article(type(value).__name__)
 
 
 @final

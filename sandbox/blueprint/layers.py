@@ -61,7 +61,8 @@ def layer_config(
             problems.append(
                 diagnostic(
                     "unknown-config-key/streamlet", location=location, streamlet=name, name=name,
-                    suggestion=did_you_mean(name, entries), choices=quote_list(entries),
+                    suggestion=did_you_mean(name, entries),
+                    choices=quote_list(entries, conjunction="and"),
                 )  # fmt: skip
             )
             continue

@@ -74,16 +74,22 @@ def parse_blueprint(
         return None, [diagnostic("syntax-error", location=location, format=fmt, detail=exc.detail)]
     checker = TableChecker(source)
     for dup in duplicates:
-        if len(dup.path) == 2 and dup.path[0] == "streamlets":
-            location = Location(file=file, line=dup.line, column=dup.column, path=source.locate(dup.path).path)
+        location = Location(file=file, line=dup.line, column=dup.column, path=source.locate(dup.path).path)
+        in_streamlet = len(dup.path) >= 2 and dup.path[0] == "streamlets"
+        streamlet = str(dup.path[1]) if in_streamlet else None
+        if in_streamlet and len(dup.path) == 2:
             checker.add(
                 diagnostic(
-                    "duplicate-streamlet-name",
-                    location=location,
-                    streamlet=str(dup.path[1]),
-                    name=dup.path[1],
-                    first=dup.first_line,
-                )
+                    "duplicate-streamlet-name", location=location, streamlet=streamlet,
+                    name=dup.path[1], first=dup.first_line,
+                )  # fmt: skip
+            )
+        else:  # the first definition is kept: say so rather than drop the second silently
+            checker.add(
+                diagnostic(
+                    "format-error/duplicate-key", location=location, streamlet=streamlet,
+                    key=dup.path[-1], first=dup.first_line,
+                )  # fmt: skip
             )
     return _build(data, file, source, checker), checker.problems
 
@@ -136,7 +142,7 @@ def _build(
 def _app_name(data: dict[str, object], file: str | None, checker: TableChecker) -> str:
     header = checker.table(data.get("blueprint", {}), ("blueprint",)) or {}
     checker.unknown_keys(header, ("name", "description"), ("blueprint",), "[blueprint]")
-    default = Path(file).stem.lower() if file else "blueprint"
+    default = dns_label(Path(file).stem) if file else "blueprint"
     name = checker.string(header.get("name", default), ("blueprint", "name"))
     if name is None:
         return default

@@ -242,8 +242,8 @@ class _TomlScan:
     def _header(self, start: int) -> int:
         array = self.text.startswith("[[", start)
         keys, pos = self._key(start + 1 + array)
-        if not keys:
-            return pos
+        if not keys or not self.text.startswith("]]" if array else "]", pos):
+            return pos  # not a header: tomllib will say why
         self._end_skipping(self.line(start) - 1)
         path: PathKey = ()
         for key, offset in keys:

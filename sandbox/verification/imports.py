@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
+from sandbox.blueprint.check import describe_value
 from sandbox.blueprint.model import StreamletEntry
 from sandbox.errors import (
     Diagnostic,
@@ -76,10 +77,12 @@ def resolve_class(entry: StreamletEntry, location: Location) -> StreamletSpec | 
     module_name, _, qualname = entry.class_ref.partition(":")
     module = _import(module_name)
     common = {"location": location, "streamlet": entry.name}
-    if isinstance(module, StreamletDefinitionError):
+    if isinstance(module, StreamletDefinitionError) and module.streamlet == qualname:
+        # A decorator rejected this very function while its module was imported.
         return diagnostic(
-            "invalid-streamlet-definition", ref=entry.class_ref, reason=module.reason, **common
-        )
+            "invalid-streamlet-definition", ref=entry.class_ref, reason=module.reason,
+            port=module.port, **common,
+        )  # fmt: skip
     if isinstance(module, BaseException):
         return diagnostic(
             "streamlet-not-found/module", module=module_name, ref=entry.class_ref,
@@ -96,7 +99,7 @@ def resolve_class(entry: StreamletEntry, location: Location) -> StreamletSpec | 
             **common,
         )  # fmt: skip
     if not (inspect.isclass(value) and issubclass(value, Streamlet)):
-        found = f"a {type(value).__name__}" if not inspect.isclass(value) else f"the class {value.__name__}"
+        found = f"the class {value.__name__}" if inspect.isclass(value) else describe_value(value)
         return diagnostic("not-a-streamlet", ref=entry.class_ref, found=found, **common)
     try:
         return streamlet_spec(value)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from sandbox.blueprint.model import Blueprint, Endpoint, Topic
-from sandbox.errors import Diagnostic, diagnostic, did_you_mean, quote_list
+from sandbox.errors import Diagnostic, article, diagnostic, did_you_mean, quote_list
 from sandbox.ports import Direction, Port
 from sandbox.records import DeadLetter
 from sandbox.schema import check_compatible, type_name
@@ -17,7 +17,8 @@ __all__ = ["DEAD_LETTERS", "Wiring"]
 
 DEAD_LETTERS: Final = "dead-letters"
 _PORT_PATH: Final = re.compile(r"^[^.\s]+(\.[^.\s]+)?$")
-_OTHER: Final[dict[Direction, str]] = {"inlet": "consumers", "outlet": "producers"}
+# Where a streamlet without ports of a direction belongs instead.
+_OTHER: Final[dict[Direction, str]] = {"inlet": "producers", "outlet": "consumers"}
 
 
 class Wiring:
@@ -43,9 +44,8 @@ class Wiring:
     def _connection(self, topic: Topic) -> Connection:
         producers = self._ports(topic, topic.producers, "outlet")
         if not topic.producers and topic.name.endswith(f".{DEAD_LETTERS}"):
-            owner = topic.name.removesuffix(f".{DEAD_LETTERS}")
             implicit = Endpoint(text=topic.name, path=topic.path)
-            producers = self._ports(topic, (implicit,), "outlet") if owner in self.instances else ()
+            producers = self._ports(topic, (implicit,), "outlet")
         consumers = self._ports(topic, topic.consumers, "inlet")
         if not producers and not topic.producers and not (
             topic.name.endswith(f".{DEAD_LETTERS}")
@@ -95,10 +95,13 @@ class Wiring:
 
     def _endpoint(self, endpoint: Endpoint, direction: Direction) -> PortRef | None:
         if not _PORT_PATH.match(endpoint.text):
-            self._problem("invalid-port-path", endpoint, None, path=endpoint.text)
+            location = self.blueprint.locate(endpoint.path)  # names no streamlet: it has no valid one
+            self.problems.append(diagnostic("invalid-port-path", location=location, path=endpoint.text))
             return None
         name, port_name = endpoint.streamlet, endpoint.port
         if name not in self.blueprint.streamlets:
+            if self.blueprint.source.position(("streamlets", name)) is not None:
+                return None  # written, but its entry is malformed; already reported
             names = list(self.blueprint.streamlets)
             self._problem(
                 "port-not-found/streamlet", endpoint, port_name, name=name,
@@ -123,7 +126,7 @@ class Wiring:
                 "port-not-found/port", endpoint, DEAD_LETTERS, name=instance.name,
                 cls=instance.spec.ref, direction="outlet", port_name=DEAD_LETTERS,
                 suggestion="set on-error = \"dead-letter\" on the streamlet to get this outlet; ",
-                choices=quote_list(p.name for p in instance.spec.outlets),
+                choices=quote_list((p.name for p in instance.spec.outlets), conjunction="and"),
             )  # fmt: skip
             return None
         ref = PortRef(instance.name, DEAD_LETTERS)
@@ -147,7 +150,7 @@ class Wiring:
             else:
                 self._problem(
                     "port-not-found/none", endpoint, None, name=name, cls=spec.ref,
-                    direction=direction, shape=spec.shape, other=_OTHER[direction],
+                    direction=direction, a_shape=article(spec.shape), other=_OTHER[direction],
                 )  # fmt: skip
             return None
         port = spec.port(endpoint.port, direction)
@@ -161,8 +164,9 @@ class Wiring:
         self._problem(
             "port-not-found/port" if candidates else "port-not-found/none", endpoint,
             endpoint.port, name=name, cls=spec.ref, direction=direction, port_name=endpoint.port,
-            suggestion=did_you_mean(endpoint.port, names), choices=quote_list(names),
-            shape=spec.shape, other=_OTHER[direction],
+            suggestion=did_you_mean(endpoint.port, names),
+            choices=quote_list(names, conjunction="and"), a_shape=article(spec.shape),
+            other=_OTHER[direction],
         )  # fmt: skip
         return None
 

@@ -7,6 +7,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from sandbox.errors import plural
 from sandbox.streamlet import Descriptor, describe
 from sandbox.verification import Application
 
@@ -45,8 +46,8 @@ def render_application(application: Application, console: Console) -> None:
     console.print(
         Text.assemble(
             (application.name, "bold"),
-            f"  {len(application.blueprint.streamlets)} streamlets, "
-            f"{len(application.connections)} topics",
+            f"  {plural(len(application.blueprint.streamlets), 'streamlet')}, "
+            f"{plural(len(application.connections), 'topic')}",
         )
     )
     topic_of = {

@@ -6,8 +6,9 @@ import json
 from collections import defaultdict
 from typing import Literal
 
+from sandbox.errors import plural
 from sandbox.schema import type_name
-from sandbox.verification import Application, Connection, Edge
+from sandbox.verification import Application, Connection, Edge, PortRef
 
 __all__ = ["GraphFormat", "graph_data", "render_dot", "render_graph", "render_mermaid", "render_text"]
 
@@ -38,6 +39,12 @@ def _node_label(application: Application, name: str) -> str:
     return f"{name}{suffix}"
 
 
+def _port_label(application: Application, ref: PortRef) -> str:
+    """`streamlet.port`, then the replica count when there are several."""
+    replicas = application.blueprint.streamlets[ref.streamlet].replicas
+    return f"{ref} ×{replicas}" if replicas > 1 else str(ref)
+
+
 def _topic_schema(connection: Connection) -> str:
     return type_name(connection.schema) if connection.schema is not None else "?"
 
@@ -54,19 +61,19 @@ def render_text(application: Application) -> str:
     """One line per topic: producers ─▶ [topic · schema] ─▶ consumers."""
     streamlets = application.blueprint.streamlets
     lines = [
-        f"{application.name}: {len(streamlets)} streamlets, "
-        f"{len(application.connections)} topics",
+        f"{application.name}: {plural(len(streamlets), 'streamlet')}, "
+        f"{plural(len(application.connections), 'topic')}",
         "",
     ]
     bad = _bad_edges(application)
     for name, connection in application.connections.items():
         producers = ", ".join(
-            f"{_node_label(application, p.streamlet)}.{p.port}" for p in connection.producers
+            _port_label(application, p) for p in connection.producers
         ) or "(no producer)"
         consumers = []
         for c in connection.consumers:
             mark = " ✗ incompatible" if bad.get((name, c.streamlet)) else ""
-            consumers.append(f"{c.port}.{_node_label(application, c.streamlet)}{mark}")
+            consumers.append(f"{_port_label(application, c)}{mark}")
         target = ", ".join(consumers) or "(no consumer)"
         lines.append(f"  {producers} ─▶ [{name} · {_topic_schema(connection)}] ─▶ {target}")
     for edges in bad.values():

@@ -9,7 +9,7 @@ import msgspec
 from rich.console import Console
 from rich.text import Text
 
-from sandbox.errors import Diagnostic
+from sandbox.errors import Diagnostic, plural
 from sandbox.verification import Report
 
 __all__ = ["ReportFormat", "render_github", "render_json", "render_text", "report_data"]
@@ -17,10 +17,6 @@ __all__ = ["ReportFormat", "render_github", "render_json", "render_text", "repor
 ReportFormat = Literal["text", "json", "github"]
 
 _STYLE = {"error": "bold red", "warning": "yellow"}
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def render_text(reports: Sequence[Report], console: Console, *, strict: bool = False) -> None:
@@ -31,8 +27,8 @@ def render_text(reports: Sequence[Report], console: Console, *, strict: bool = F
         errors = sum(len(r.errors) for r in reports)
         warnings = sum(len(r.warnings) for r in reports)
         console.print(
-            f"{_plural(len(reports), 'blueprint')}: {_plural(errors, 'error')}, "
-            f"{_plural(warnings, 'warning')}"
+            f"{plural(len(reports), 'blueprint')}: {plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}"
         )
 
 
@@ -50,7 +46,7 @@ def _render_one(report: Report, console: Console, *, strict: bool) -> None:
     console.print(
         Text.assemble(
             (name, "bold"), ": ", verdict,
-            f", {_plural(len(report.errors), 'error')}, {_plural(len(report.warnings), 'warning')}",
+            f", {plural(len(report.errors), 'error')}, {plural(len(report.warnings), 'warning')}",
         )  # fmt: skip
     )
 
