@@ -28,8 +28,8 @@ from sandbox.verification import Report, verify
 from sandbox.verification.imports import import_path
 from sandbox.view.describe import application_data, render_application, render_descriptor
 from sandbox.view.graph import GraphFormat, render_graph
-from sandbox.view.summary import final_report, summary_line
 from sandbox.view.report import ReportFormat, render_github, render_json, render_text
+from sandbox.view.summary import final_report, summary_line
 
 __all__ = ["app", "main"]
 
@@ -190,10 +190,15 @@ async def _run(
 
     async with anyio.create_task_group() as tg:
         result = await run_async(
-            blueprint, config=config, overrides=set_, duration=seconds, run_dir=run_dir,
-            drain_timeout=drain, handle_signals=True,
+            blueprint,
+            config=config,
+            overrides=set_,
+            duration=seconds,
+            run_dir=run_dir,
+            drain_timeout=drain,
+            handle_signals=True,
             on_start=lambda runtime: tg.start_soon(report_progress, runtime),
-        )  # fmt: skip
+        )
         tg.cancel_scope.cancel()
     return result
 
@@ -310,9 +315,7 @@ def _load_class(ref: str) -> type[Streamlet]:
 @_friendly
 def new_streamlet_command(
     name: Annotated[str, typer.Argument(help="Streamlet name, e.g. 'enrich-orders'.")],
-    shape: Annotated[
-        Shape, typer.Option(help="processor, ingress or egress.")
-    ] = "processor",
+    shape: Annotated[Shape, typer.Option(help="processor, ingress or egress.")] = "processor",
     directory: Annotated[Path, typer.Option("--dir", help="Where the module goes.")] = Path(
         "streamlets"
     ),

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
-from typing import Annotated, Final, Literal, final
+from typing import TYPE_CHECKING, Annotated, Final, Literal, final
 
 import msgspec
 from msgspec import inspect as mi
 
 from sandbox.schema import type_name
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "ByteSize",
@@ -31,13 +33,34 @@ ByteSize = Annotated[int, msgspec.Meta(ge=0, extra={"x-sandbox": "bytes"})]
 """A memory size in bytes; config values may be written "32M", "1.5GiB", "512k"."""
 
 _DURATION_UNITS: Final[dict[str, float]] = {
-    "us": 1e-6, "µs": 1e-6, "micro": 1e-6, "microsecond": 1e-6, "microseconds": 1e-6,
-    "ms": 1e-3, "milli": 1e-3, "millis": 1e-3, "millisecond": 1e-3, "milliseconds": 1e-3,
-    "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
-    "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
-    "h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0,
-    "d": 86400.0, "day": 86400.0, "days": 86400.0,
-}  # fmt: skip
+    "us": 1e-6,
+    "µs": 1e-6,
+    "micro": 1e-6,
+    "microsecond": 1e-6,
+    "microseconds": 1e-6,
+    "ms": 1e-3,
+    "milli": 1e-3,
+    "millis": 1e-3,
+    "millisecond": 1e-3,
+    "milliseconds": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
+}
 _DURATION_PART: Final = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zµ]+)\s*", re.IGNORECASE)
 _SIZE: Final = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*([kmgtp]?)(i?)(b?)\s*$", re.IGNORECASE)
 _SIZE_POWERS: Final[dict[str, int]] = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}

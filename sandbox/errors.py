@@ -8,10 +8,12 @@ wording consistent and lets tests pin it.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
-from typing import Final, Literal, final
+from typing import TYPE_CHECKING, Final, Literal, final
 
 import msgspec
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 Severity = Literal["error", "warning"]
 
@@ -197,7 +199,7 @@ _TEMPLATES: Final[dict[str, tuple[str, str]]] = {
     ),
     "empty-blueprint": (
         "the blueprint defines no streamlets",
-        "add a [streamlets] table, e.g. ingress = \"my_module:MyIngress\"",
+        'add a [streamlets] table, e.g. ingress = "my_module:MyIngress"',
     ),
     "invalid-streamlet-name": (
         "streamlet name '{name}' is not a DNS-1123 label",
@@ -282,11 +284,11 @@ _TEMPLATES: Final[dict[str, tuple[str, str]]] = {
     ),
     "topic-without-producers": (
         "topic '{topic}' has no producers, so its consumers will never receive a record",
-        "add producers = [\"streamlet.outlet\"], or remove the topic",
+        'add producers = ["streamlet.outlet"], or remove the topic',
     ),
     "topic-without-consumers": (
         "topic '{topic}' has no consumers, so what its producers send is discarded",
-        "add consumers = [\"streamlet.inlet\"], or remove the topic",
+        'add consumers = ["streamlet.inlet"], or remove the topic',
     ),
     "unknown-config-key": (
         "{cls} has no config parameter '{key}'",
@@ -304,6 +306,10 @@ _TEMPLATES: Final[dict[str, tuple[str, str]]] = {
         "config '{key}' of {cls}: {detail}",
         "expected {expected}",
     ),
+    "invalid-config-value/combination": (
+        "config of {cls} is not valid: {detail}",
+        "check how the values of its parameters fit together",
+    ),
     "missing-config-value": (
         "{cls} requires config parameter '{key}' ({expected}), which is not set",
         "set it in the blueprint (config = {{ {key} = ... }}), "
@@ -315,8 +321,7 @@ _TEMPLATES: Final[dict[str, tuple[str, str]]] = {
     ),
     "cycle": (
         "streamlets {names} form a cycle: bounded buffers in a cycle can deadlock",
-        "make sure a streamlet in the cycle never blocks on a full buffer, "
-        "or break the cycle",
+        "make sure a streamlet in the cycle never blocks on a full buffer, or break the cycle",
     ),
 }
 

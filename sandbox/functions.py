@@ -12,23 +12,32 @@ import collections.abc as cabc
 import inspect
 import types
 import typing
-from collections.abc import AsyncIterator, Callable
 from typing import Any, Final, Literal, final, overload
-
-import msgspec
 
 from sandbox.errors import StreamletDefinitionError
 from sandbox.ports import Inlet, InletReader, Outlet, OutletWriter
 from sandbox.streamlet import Context, Streamlet
+
+if typing.TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+    import msgspec
 
 __all__ = ["FunctionInfo", "FunctionStreamlet", "egress", "ingress", "processor"]
 
 Kind = Literal["processor", "ingress", "egress"]
 
 _MANY: Final = {
-    cabc.Iterable, cabc.Iterator, cabc.Generator, cabc.Sequence, list, tuple,
-    cabc.AsyncIterator, cabc.AsyncIterable, cabc.AsyncGenerator,
-}  # fmt: skip
+    cabc.Iterable,
+    cabc.Iterator,
+    cabc.Generator,
+    cabc.Sequence,
+    list,
+    tuple,
+    cabc.AsyncIterator,
+    cabc.AsyncIterable,
+    cabc.AsyncGenerator,
+}
 
 
 @final
@@ -91,7 +100,9 @@ async def _run_ingress(
             break
 
 
-async def _run_egress(info: FunctionInfo, call: Callable[..., Any], inlet: InletReader[Any]) -> None:
+async def _run_egress(
+    info: FunctionInfo, call: Callable[..., Any], inlet: InletReader[Any]
+) -> None:
     async for record in inlet:
         result = call(record)
         if info.is_async:
@@ -141,9 +152,8 @@ def _output(fn: Callable[..., object], hints: dict[str, Any], *, many: bool) -> 
         raise StreamletDefinitionError(fn.__qualname__, reason, port="out")
     tp = hints["return"]
     args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        if len(args) == 1:
-            return args[0], False
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
+        return args[0], False
     if typing.get_origin(tp) in _MANY and args:
         return args[0], True
     if many:
@@ -152,7 +162,9 @@ def _output(fn: Callable[..., object], hints: dict[str, Any], *, many: bool) -> 
     return tp, False
 
 
-def _make(fn: Callable[..., object], kind: Kind, *, name: str | None, config: type[msgspec.Struct] | None) -> type:
+def _make(
+    fn: Callable[..., object], kind: Kind, *, name: str | None, config: type[msgspec.Struct] | None
+) -> type:
     hints = _hints(fn)
     attrs: dict[str, object] = {
         "__module__": fn.__module__,

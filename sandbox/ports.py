@@ -17,10 +17,12 @@ from __future__ import annotations
 import keyword
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Final, Generic, Literal, TypeVar, final, overload
+from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar, final, overload
 
 from sandbox.errors import SandboxError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Iterable
 
 __all__ = [
     "Direction",

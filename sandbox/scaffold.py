@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Final, Literal, final
+from typing import TYPE_CHECKING, Final, Literal, final
 
 import msgspec
 
 from sandbox.errors import SandboxError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["Scaffold", "Shape", "scaffold_streamlet"]
 
@@ -134,7 +136,9 @@ def scaffold_streamlet(
         if path.exists() and not force:
             msg = f"{path} exists; pass --force to overwrite it"
             raise SandboxError(msg)
-    header = f'"""The {name} streamlet."""\n\nfrom __future__ import annotations\n\nimport msgspec\n\n'
+    header = (
+        f'"""The {name} streamlet."""\n\nfrom __future__ import annotations\n\nimport msgspec\n\n'
+    )
     header += f"from sandbox import {_IMPORTS[shape]}\n"
     fields = {"cls": cls, "name": name}
     body = header + _SCHEMAS.format(**fields) + _BODIES[shape].format(**fields)
@@ -147,7 +151,7 @@ def scaffold_streamlet(
     if directory.parts and not package.exists():
         # A regular package: a namespace package named like an installed one
         # (this distribution ships `streamlets`) would be shadowed by it.
-        package.write_text(f'"""Streamlets of this project."""\n', encoding="utf-8")
+        package.write_text('"""Streamlets of this project."""\n', encoding="utf-8")
         files.append(str(package))
     source.write_text(body, encoding="utf-8")
     test.write_text(test_body, encoding="utf-8")

@@ -63,13 +63,27 @@ class Mismatch(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _NAMES: Final[dict[type[mi.Type], str]] = {
-    mi.AnyType: "Any", mi.NoneType: "None", mi.BoolType: "bool", mi.IntType: "int",
-    mi.FloatType: "float", mi.StrType: "str", mi.BytesType: "bytes", mi.ExtType: "Ext",
-    mi.ByteArrayType: "bytearray", mi.MemoryViewType: "memoryview", mi.DateTimeType: "datetime",
-    mi.TimeType: "time", mi.DateType: "date", mi.TimeDeltaType: "timedelta", mi.UUIDType: "UUID",
-    mi.DecimalType: "Decimal", mi.RawType: "Raw", mi.ListType: "list", mi.SetType: "set",
+    mi.AnyType: "Any",
+    mi.NoneType: "None",
+    mi.BoolType: "bool",
+    mi.IntType: "int",
+    mi.FloatType: "float",
+    mi.StrType: "str",
+    mi.BytesType: "bytes",
+    mi.ExtType: "Ext",
+    mi.ByteArrayType: "bytearray",
+    mi.MemoryViewType: "memoryview",
+    mi.DateTimeType: "datetime",
+    mi.TimeType: "time",
+    mi.DateType: "date",
+    mi.TimeDeltaType: "timedelta",
+    mi.UUIDType: "UUID",
+    mi.DecimalType: "Decimal",
+    mi.RawType: "Raw",
+    mi.ListType: "list",
+    mi.SetType: "set",
     mi.FrozenSetType: "frozenset",
-}  # fmt: skip
+}
 _CONSTRAINTS: Final = ("ge", "gt", "le", "lt", "multiple_of", "min_length", "max_length")
 _DICTS: Final = (mi.DictType, mi.FrozenDictType)
 _RECORDS: Final = (mi.StructType, mi.TypedDictType, mi.DataclassType, mi.NamedTupleType)
@@ -227,9 +241,8 @@ def _canonical(node: object, ref: Callable[[str], str]) -> object:
         if key == "$ref":
             out[key] = ref(value)
         elif key in ("properties", "mapping"):  # name -> schema; a discriminator's tag -> $ref
-            out[key] = {
-                k: ref(v) if key == "mapping" else _canonical(v, ref) for k, v in value.items()
-            }
+            items = sorted(value.items())
+            out[key] = {k: ref(v) if key == "mapping" else _canonical(v, ref) for k, v in items}
         elif key in ("required", "default", "const", "enum"):  # values, not schemas
             out[key] = sorted(value) if key == "required" else value
         elif key not in ("title", "description", "examples", "$comment", "$defs"):
@@ -268,28 +281,44 @@ class _Slot(NamedTuple):
 # msgpack kinds each type decodes from. In a union, msgspec hands a value to the member with
 # the lowest rank for its kind: an int goes to an int-like member, else float, else Decimal.
 _RANKS: Final[dict[type[mi.Type], dict[str, int]]] = {
-    mi.AnyType: {"any": 0}, mi.NoneType: {"nil": 0}, mi.BoolType: {"bool": 0},
-    mi.IntType: {"int": 0}, mi.FloatType: {"float": 0, "int": 1},
-    mi.DecimalType: {"str": 0, "float": 1, "int": 2}, mi.StrType: {"str": 0},
-    mi.DateType: {"str": 0}, mi.TimeType: {"str": 0}, mi.TimeDeltaType: {"str": 0},
-    mi.UUIDType: {"str": 0}, mi.DateTimeType: {"str": 0, "ext": 0}, mi.ExtType: {"ext": 0},
-    mi.BytesType: {"bin": 0}, mi.ByteArrayType: {"bin": 0}, mi.MemoryViewType: {"bin": 0},
-}  # fmt: skip
+    mi.AnyType: {"any": 0},
+    mi.NoneType: {"nil": 0},
+    mi.BoolType: {"bool": 0},
+    mi.IntType: {"int": 0},
+    mi.FloatType: {"float": 0, "int": 1},
+    mi.DecimalType: {"str": 0, "float": 1, "int": 2},
+    mi.StrType: {"str": 0},
+    mi.DateType: {"str": 0},
+    mi.TimeType: {"str": 0},
+    mi.TimeDeltaType: {"str": 0},
+    mi.UUIDType: {"str": 0},
+    mi.DateTimeType: {"str": 0, "ext": 0},
+    mi.ExtType: {"ext": 0},
+    mi.BytesType: {"bin": 0},
+    mi.ByteArrayType: {"bin": 0},
+    mi.MemoryViewType: {"bin": 0},
+}
 _KIND_OF_VALUE: Final = {type(None): "nil", bool: "bool", int: "int", str: "str"}
-_WIDENS: Final[dict[type[mi.Type], tuple[type[mi.Type], ...]]] = {
-    mi.IntType: (mi.FloatType, mi.DecimalType), mi.FloatType: (mi.DecimalType,),
-    mi.BytesType: (mi.ByteArrayType, mi.MemoryViewType),
-    mi.ByteArrayType: (mi.BytesType, mi.MemoryViewType),
-    mi.MemoryViewType: (mi.BytesType, mi.ByteArrayType), mi.DateType: (mi.StrType,),
-    mi.TimeType: (mi.StrType,), mi.TimeDeltaType: (mi.StrType,), mi.UUIDType: (mi.StrType,),
-    mi.DecimalType: (mi.StrType,),
-}  # fmt: skip
+# Wire kinds a consumer type accepts every value of (so any producer sending only those fits).
+_TOTAL: Final[dict[type[mi.Type], set[str]]] = {
+    mi.FloatType: {"int", "float"},
+    mi.DecimalType: {"int", "float"},
+    mi.StrType: {"str"},
+    mi.BytesType: {"bin"},
+    mi.ByteArrayType: {"bin"},
+    mi.MemoryViewType: {"bin"},
+    mi.ExtType: {"ext"},
+}
 _VALUE_CHECKS: Final[dict[str, Callable[[Any, Any], bool]]] = {
-    "ge": lambda v, b: v >= b, "gt": lambda v, b: v > b, "le": lambda v, b: v <= b,
-    "lt": lambda v, b: v < b, "multiple_of": lambda v, b: v % b == 0,
-    "min_length": lambda v, b: len(v) >= b, "max_length": lambda v, b: len(v) <= b,
+    "ge": lambda v, b: v >= b,
+    "gt": lambda v, b: v > b,
+    "le": lambda v, b: v <= b,
+    "lt": lambda v, b: v < b,
+    "multiple_of": lambda v, b: v % b == 0,
+    "min_length": lambda v, b: len(v) >= b,
+    "max_length": lambda v, b: len(v) <= b,
     "pattern": lambda v, b: re.search(b, v) is not None,
-}  # fmt: skip
+}
 
 
 class _Checker:
@@ -312,15 +341,14 @@ class _Checker:
             return _values(p, c, path, values)
         if isinstance(c, mi.UnionType):
             return self._into_union(p, c, path)
-        shapes = {_shape(p), _shape(c)}
-        if not (shapes <= {"map", "dict"} or shapes <= {"fixed", "seq"}):
+        if (container := _container(p)) is None or container != _container(c):
             return _scalar(p, c, path)
         key = (getattr(p, "cls", id(p)), getattr(c, "cls", id(c)), tagged)
         if key in self.active:
             return []
         self.active.add(key)
         try:
-            if "map" in shapes or "dict" in shapes:
+            if container == "map":
                 return self._maps(p, c, path, tagged)
             return self._arrays(p, c, path)
         finally:
@@ -348,21 +376,18 @@ class _Checker:
         return out
 
     def _maps(self, p: mi.Type, c: mi.Type, path: str, tagged: bool) -> list[Mismatch]:
+        if isinstance(p, _DICTS) and isinstance(c, _DICTS):
+            out = self.check(p.key_type, c.key_type, path + "{key}")
+            out += self.check(p.value_type, c.value_type, path + "{}")
+            return out + _count(path, p, c, _lengths(p), _lengths(c))
         if isinstance(p, _DICTS):
-            keys = self.check(
-                p.key_type, c.key_type if isinstance(c, _DICTS) else mi.StrType(), path + "{key}"
-            )
-            if isinstance(c, _DICTS):
-                values = self.check(p.value_type, c.value_type, path + "{}")
-                return keys + values + _count(path, p, c, _lengths(p), _lengths(c))
-            return keys + self._dict_to_record(p, c, path, tagged)
+            return self._dict_to_record(p, c, path, tagged)
         have = _slots(p, producer=True)
-        if isinstance(c, _DICTS):
-            out = self.check(mi.LiteralType(tuple(s.key for s in have)), c.key_type, path + "{key}")
-            out += [m for s in have for m in self.check(s.type, c.value_type, _join(path, s.name))]
-            sent = (sum(not s.optional for s in have), len(have))
-            return out + _count(path, p, c, sent, _lengths(c))
-        return self._records(p, c, path, {s.key: s for s in have}, tagged)
+        if not isinstance(c, _DICTS):
+            return self._records(p, c, path, {s.key: s for s in have}, tagged)
+        out = self.check(mi.LiteralType(tuple(s.key for s in have)), c.key_type, path + "{key}")
+        out += [m for s in have for m in self.check(s.type, c.value_type, _join(path, s.name))]
+        return out + _count(path, p, c, (sum(not s.optional for s in have), len(have)), _lengths(c))
 
     def _records(
         self, p: mi.Type, c: mi.Type, path: str, have: dict[str, _Slot], tagged: bool
@@ -375,10 +400,8 @@ class _Checker:
                     out.append(_mismatch(path, p, c, _missing_reason(slot, have)))
                 continue
             if have[key].optional and not slot.optional:
-                reason = (
-                    f"field '{slot.name}' may be left out by the producer (omit_defaults or UNSET)"
-                )
-                out.append(_mismatch(path, p, c, reason))
+                reason = "may be left out by the producer (omit_defaults or UNSET)"
+                out.append(_mismatch(path, p, c, f"field '{slot.name}' {reason}"))
             out += self.check(have[key].type, slot.type, _join(path, slot.name))
         if isinstance(c, mi.StructType) and c.forbid_unknown_fields:
             reason = "is sent by the producer and unknown to the consumer, which forbids that"
@@ -389,11 +412,11 @@ class _Checker:
         self, p: mi.DictType | mi.FrozenDictType, c: mi.Type, path: str, tagged: bool
     ) -> list[Mismatch]:
         want = _slots(c, producer=False, tagged=tagged)
-        out = [m for s in want for m in self.check(p.value_type, s.type, _join(path, s.name))]
+        out = self.check(p.key_type, mi.StrType(), path + "{key}")
+        out += [m for s in want for m in self.check(p.value_type, s.type, _join(path, s.name))]
         if required := ", ".join(f"'{s.name}'" for s in want if not s.optional):
-            out.append(
-                _mismatch(path, p, c, f"the consumer requires {required}, which a dict may lack")
-            )
+            reason = f"the consumer requires {required}, which a dict may lack"
+            out.append(_mismatch(path, p, c, reason))
         if isinstance(c, mi.StructType) and c.forbid_unknown_fields:
             reason = "the consumer forbids unknown fields, and a dict may hold any key"
             out.append(_mismatch(path, p, c, reason))
@@ -427,21 +450,18 @@ def _join(path: str, name: str) -> str:
     return path + name if name.startswith("[") else f"{path}.{name}" if path else name
 
 
-def _shape(t: mi.Type) -> str:
+def _container(t: mi.Type) -> str | None:
+    """ "map" or "array" for types msgpack sends as one, else None."""
     if isinstance(t, mi.StructType):
-        return "fixed" if t.array_like else "map"
-    if isinstance(t, (mi.TypedDictType, mi.DataclassType)):
+        return "array" if t.array_like else "map"
+    if isinstance(t, (*_DICTS, mi.TypedDictType, mi.DataclassType)):
         return "map"
-    if isinstance(t, (mi.NamedTupleType, mi.TupleType)):
-        return "fixed"
-    if isinstance(t, mi.CollectionType):
-        return "seq"
-    return "dict" if isinstance(t, _DICTS) else "scalar"
+    return "array" if isinstance(t, (mi.NamedTupleType, mi.TupleType, mi.CollectionType)) else None
 
 
 def _ranks(t: mi.Type) -> dict[str, int]:
-    if (shape := _shape(t)) != "scalar":
-        return {"map" if shape in ("map", "dict") else "array": 0}
+    if (container := _container(t)) is not None:
+        return {container: 0}
     if isinstance(t, mi.EnumType):
         return {_KIND_OF_VALUE[type(member.value)]: 0 for member in t.cls}
     if isinstance(t, mi.LiteralType):
@@ -453,7 +473,7 @@ def _wire_kinds(p: mi.Type) -> list[str]:
     """The msgpack kinds a producer type encodes as."""
     if isinstance(p, mi.DateTimeType) and p.tz is not None:  # aware: timestamp; naive: string
         return ["ext" if p.tz else "str"]
-    return [kind for kind, rank in _ranks(p).items() if rank == 0]
+    return [kind for kind, rank in _ranks(p).items() if rank == 0] or ["any"]  # Raw, custom
 
 
 def _dispatch(members: list[mi.Type], kind: str) -> list[mi.Type]:
@@ -506,9 +526,9 @@ def _accepts(c: mi.Type, v: object) -> bool:
 
 def _scalar(p: mi.Type, c: mi.Type, path: str) -> list[Mismatch]:
     same = type(p) is type(c) and getattr(p, "cls", None) == getattr(c, "cls", None)
-    naive = isinstance(p, mi.DateTimeType) and p.tz is False and isinstance(c, mi.StrType)
-    if not (same or naive or isinstance(c, _WIDENS.get(type(p), ()))):
-        if any(kind in _ranks(c) for kind in _wire_kinds(p)):
+    kinds = _wire_kinds(p)
+    if not (same or set(kinds) <= _TOTAL.get(type(c), set())):
+        if any(kind in _ranks(c) or kind == "any" for kind in kinds):
             return [_mismatch(path, p, c, "not every value the producer sends fits the consumer")]
         return [_mismatch(path, p, c, "incompatible types")]
     keys = (*_CONSTRAINTS, "pattern", "tz")
@@ -547,8 +567,8 @@ def _edge(p: mi.Type, lower: bool) -> tuple[Any, bool] | None:
     """The producer's tightest lower or upper bound as (value, is_strict), or None."""
     inc, exc = (getattr(p, k, None) for k in (("ge", "gt") if lower else ("le", "lt")))
     if isinstance(p, mi.IntType) and exc is not None:  # for ints, > 3 means >= 4
-        exc, step = None, exc + 1 if lower else exc - 1
-        inc = step if inc is None else max(inc, step) if lower else min(inc, step)
+        step = exc + 1 if lower else exc - 1
+        inc, exc = step if inc is None else max(inc, step) if lower else min(inc, step), None
     options = [(v, s) for v, s in ((inc, False), (exc, True)) if v is not None]
     if not options:
         return None
@@ -559,7 +579,7 @@ def _slots(t: mi.Type, *, producer: bool, tagged: bool = True) -> list[_Slot]:
     """Fields in wire order, any tag first; for a producer, `optional` means "may be absent"."""
     if isinstance(t, mi.TupleType):
         return [_Slot(f"[{i}]", "", item, False) for i, item in enumerate(t.item_types)]
-    cls = getattr(t, "cls", None)
+    cls: Any = getattr(t, "cls", None)  # for a generic Struct, Page[int]: the config is on Page
     omit = (
         isinstance(t, mi.StructType)
         and getattr(cls, "__origin__", cls).__struct_config__.omit_defaults
@@ -593,7 +613,9 @@ def _tag_reason(p: mi.Type, members: list[mi.Type]) -> str:
     structs = [m for m in members if isinstance(m, mi.StructType)]
     field = structs[0].tag_field
     if getattr(p, "tag_field", None) != field:
-        return f"the consumer tells its union members apart by tag field '{field}', which the producer does not send"
+        return (
+            f"the consumer tells union members apart by tag field '{field}'; the producer has none"
+        )
     tags = ", ".join(repr(s.tag) for s in structs)
     return f"tag {getattr(p, 'tag', None)!r} is none of the consumer's tags {tags}"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, final
 
@@ -21,6 +22,8 @@ from sandbox.ports import Direction, Inlet, Outlet, Port, valid_port_name
 from sandbox.schema import check_type, fingerprint, json_schema, type_name
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     import anyio
 
     from sandbox.clock import Clock
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Context",
     "Descriptor",
+    "ErrorHandler",
     "PortDescriptor",
     "Shape",
     "Streamlet",
@@ -75,6 +79,22 @@ class Context(Generic[C]):
         self.stopping = stopping
         self.logger = logger or logging.getLogger(f"sandbox.streamlet.{name}")
         self._volumes = volumes
+        self.on_error: ErrorHandler | None = None
+
+    def handling(self, record: object) -> _Handling:
+        """Apply the streamlet's `on-error` policy to failures in this block.
+
+        A class streamlet opts in per record::
+
+            async for order in self.inlet:
+                async with ctx.handling(order):
+                    await self.out.send(enrich(order))
+
+        With `on-error = "skip"` a failure is counted and logged, with
+        "dead-letter" the record goes to `<name>.dead-letters`; with "fail"
+        (the default) the exception propagates.
+        """
+        return _Handling(self.on_error, record)
 
     def volume(self, name: str) -> Path:
         """A local directory for this instance's files, created on first use."""
@@ -82,6 +102,27 @@ class Context(Generic[C]):
         path = base / self.name / name
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+ErrorHandler = Callable[[object, Exception], Awaitable[None]]
+
+
+@final
+class _Handling:
+    def __init__(self, handler: ErrorHandler | None, record: object) -> None:
+        self._handler = handler
+        self._record = record
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if self._handler is None or not isinstance(exc, Exception):
+            return False
+        await self._handler(self._record, exc)
+        return True
 
 
 class Streamlet:
@@ -172,7 +213,9 @@ def _collect_ports(cls: type[Streamlet]) -> tuple[Port[Any], ...]:
     seen: dict[str, Port[Any]] = {}
     for port in by_attribute.values():
         if not valid_port_name(port.name):
-            reason = f"port name '{port.name}' is not a lowercase identifier such as 'in' or 'valid'"
+            reason = (
+                f"port name '{port.name}' is not a lowercase identifier such as 'in' or 'valid'"
+            )
             raise StreamletDefinitionError(where, reason, port=port.name)
         if port.name in seen:
             reason = f"two ports are named '{port.name}'; port names must be unique"
@@ -194,11 +237,10 @@ def _config_type(cls: type[Streamlet]) -> type[msgspec.Struct] | None:
     if not (isinstance(config, type) and issubclass(config, msgspec.Struct)):
         reason = f"its Config must be a msgspec.Struct subclass, found {config!r}"
         raise StreamletDefinitionError(cls.__qualname__, reason)
-    try:
-        msgspec.json.schema(config)
-    except (TypeError, ValueError) as exc:
-        reason = f"its Config cannot be validated by msgspec: {exc}"
-        raise StreamletDefinitionError(cls.__qualname__, reason) from exc
+    problem = check_type(config)  # one line naming the field, unlike msgspec's own error
+    if problem is not None:
+        reason = f"its Config cannot be validated by msgspec: {problem}"
+        raise StreamletDefinitionError(cls.__qualname__, reason)
     return config
 
 

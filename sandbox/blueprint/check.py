@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import final
+from typing import TYPE_CHECKING, final
 
-from sandbox.blueprint.sourcemap import PathKey, SourceMap
 from sandbox.errors import Diagnostic, Location, article, diagnostic, did_you_mean, quote_list
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sandbox.blueprint.sourcemap import PathKey, SourceMap
 
 __all__ = ["TableChecker", "describe_value"]
 
@@ -48,15 +51,26 @@ class TableChecker:
         self.problems.append(problem)
 
     def type_error(
-        self, path: PathKey, expected: str, found: str, *, hint: str = "", streamlet: str | None = None
+        self,
+        path: PathKey,
+        expected: str,
+        found: str,
+        *,
+        hint: str = "",
+        streamlet: str | None = None,
     ) -> None:
         """Record a format-error for a value of the wrong type."""
         location = self.locate(path)
         self.add(
             diagnostic(
-                "format-error/type", location=location, streamlet=streamlet,
-                expected=expected, path=location.path, found=found, hint=hint,
-            )  # fmt: skip
+                "format-error/type",
+                location=location,
+                streamlet=streamlet,
+                expected=expected,
+                path=location.path,
+                found=found,
+                hint=hint,
+            )
         )
 
     def table(self, value: object, path: PathKey) -> dict[str, object] | None:
@@ -88,10 +102,14 @@ class TableChecker:
             if key not in choices:
                 self.add(
                     diagnostic(
-                        "format-error/unknown-key", location=self.locate((*path, key)),
-                        streamlet=streamlet, key=key, where=where,
-                        suggestion=did_you_mean(key, choices), choices=quote_list(choices),
-                    )  # fmt: skip
+                        "format-error/unknown-key",
+                        location=self.locate((*path, key)),
+                        streamlet=streamlet,
+                        key=key,
+                        where=where,
+                        suggestion=did_you_mean(key, choices),
+                        choices=quote_list(choices),
+                    )
                 )
 
     def setting(
@@ -108,7 +126,13 @@ class TableChecker:
         """Record an invalid-setting problem."""
         self.add(
             diagnostic(
-                "invalid-setting", location=self.locate(path), streamlet=streamlet,
-                setting=setting, where=where, expected=expected, found=found, hint=hint,
-            )  # fmt: skip
+                "invalid-setting",
+                location=self.locate(path),
+                streamlet=streamlet,
+                setting=setting,
+                where=where,
+                expected=expected,
+                found=found,
+                hint=hint,
+            )
         )

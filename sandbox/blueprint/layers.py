@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from sandbox.blueprint.check import TableChecker
 from sandbox.blueprint.load import read_text
-from sandbox.blueprint.model import Blueprint
 from sandbox.blueprint.sourcemap import SourceSyntaxError, parse_toml, parse_yaml
 from sandbox.errors import Diagnostic, Location, diagnostic, did_you_mean, quote_list
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from sandbox.blueprint.model import Blueprint
 
 __all__ = ["layer_config", "parse_override"]
 
@@ -48,10 +52,14 @@ def layer_config(
         if parsed is None:
             problems.append(
                 diagnostic(
-                    "invalid-setting", location=location, setting="--set", where="the command line",
-                    expected="NAME.KEY=VALUE", found=repr(text),
+                    "invalid-setting",
+                    location=location,
+                    setting="--set",
+                    where="the command line",
+                    expected="NAME.KEY=VALUE",
+                    found=repr(text),
                     hint="for example --set ingress.rate=100",
-                )  # fmt: skip
+                )
             )
             continue
         layers.append((parsed[0], parsed[1], parsed[2], location))
@@ -60,10 +68,13 @@ def layer_config(
         if entry is None:
             problems.append(
                 diagnostic(
-                    "unknown-config-key/streamlet", location=location, streamlet=name, name=name,
+                    "unknown-config-key/streamlet",
+                    location=location,
+                    streamlet=name,
+                    name=name,
                     suggestion=did_you_mean(name, entries),
                     choices=quote_list(entries, conjunction="and"),
-                )  # fmt: skip
+                )
             )
             continue
         entries[name] = msgspec.structs.replace(
@@ -74,9 +85,7 @@ def layer_config(
     return msgspec.structs.replace(blueprint, streamlets=entries), problems
 
 
-def _file_layer(
-    file: str, problems: list[Diagnostic]
-) -> list[tuple[str, str, object, Location]]:
+def _file_layer(file: str, problems: list[Diagnostic]) -> list[tuple[str, str, object, Location]]:
     text, fmt, problem = read_text(Path(file))
     if problem is not None:
         problems.append(problem)
@@ -86,7 +95,9 @@ def _file_layer(
         data, source, _ = parse(text, file)
     except SourceSyntaxError as exc:
         location = Location(file=file, line=exc.line, column=exc.column)
-        problems.append(diagnostic("syntax-error", location=location, format=fmt, detail=exc.detail))
+        problems.append(
+            diagnostic("syntax-error", location=location, format=fmt, detail=exc.detail)
+        )
         return []
     checker = TableChecker(source)
     checker.unknown_keys(data, ("streamlets",), (), "a config file")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from sandbox.blueprint.check import TableChecker, describe_value
 from sandbox.blueprint.model import Blueprint, Endpoint, StreamletEntry, Topic
@@ -74,28 +74,36 @@ def parse_blueprint(
         return None, [diagnostic("syntax-error", location=location, format=fmt, detail=exc.detail)]
     checker = TableChecker(source)
     for dup in duplicates:
-        location = Location(file=file, line=dup.line, column=dup.column, path=source.locate(dup.path).path)
+        location = Location(
+            file=file, line=dup.line, column=dup.column, path=source.locate(dup.path).path
+        )
         in_streamlet = len(dup.path) >= 2 and dup.path[0] == "streamlets"
         streamlet = str(dup.path[1]) if in_streamlet else None
         if in_streamlet and len(dup.path) == 2:
             checker.add(
                 diagnostic(
-                    "duplicate-streamlet-name", location=location, streamlet=streamlet,
-                    name=dup.path[1], first=dup.first_line,
-                )  # fmt: skip
+                    "duplicate-streamlet-name",
+                    location=location,
+                    streamlet=streamlet,
+                    name=dup.path[1],
+                    first=dup.first_line,
+                )
             )
         else:  # the first definition is kept: say so rather than drop the second silently
             checker.add(
                 diagnostic(
-                    "format-error/duplicate-key", location=location, streamlet=streamlet,
-                    key=dup.path[-1], first=dup.first_line,
-                )  # fmt: skip
+                    "format-error/duplicate-key",
+                    location=location,
+                    streamlet=streamlet,
+                    key=dup.path[-1],
+                    first=dup.first_line,
+                )
             )
     return _build(data, file, source, checker), checker.problems
 
 
 def read_text(path: Path) -> tuple[str, str, Diagnostic | None]:
-    def fail(variant: str, **values: object) -> tuple[str, str, Diagnostic]:
+    def fail(variant: str, **values: Any) -> tuple[str, str, Diagnostic]:
         return "", "", diagnostic(variant, location=Location(file=str(path)), **values)
 
     if path.is_dir():
@@ -128,10 +136,13 @@ def _build(
     for topic in _connections(data.get("connections"), checker):
         if topic.name in topics:
             checker.setting(
-                topic.path, "topic name", f"connection '{topic.name}'",
-                "different from every topic in [topics]", f"'{topic.name}' again",
+                topic.path,
+                "topic name",
+                f"connection '{topic.name}'",
+                "different from every topic in [topics]",
+                f"'{topic.name}' again",
                 "rename the topic in [topics], or drop the duplicate connection",
-            )  # fmt: skip
+            )
         else:
             topics[topic.name] = topic
     if not streamlets and not checker.problems:
@@ -148,9 +159,13 @@ def _app_name(data: dict[str, object], file: str | None, checker: TableChecker) 
         return default
     if not _DNS_LABEL.match(name):
         checker.setting(
-            ("blueprint", "name"), "name", "the blueprint", "a DNS-1123 label",
-            repr(name), f"for example '{dns_label(name)}'",
-        )  # fmt: skip
+            ("blueprint", "name"),
+            "name",
+            "the blueprint",
+            "a DNS-1123 label",
+            repr(name),
+            f"for example '{dns_label(name)}'",
+        )
     return name
 
 
@@ -170,9 +185,12 @@ def _streamlets(value: object, checker: TableChecker) -> dict[str, StreamletEntr
         if not _DNS_LABEL.match(name):
             checker.add(
                 diagnostic(
-                    "invalid-streamlet-name", location=checker.locate(path),
-                    streamlet=name, name=name, fixed=dns_label(name),
-                )  # fmt: skip
+                    "invalid-streamlet-name",
+                    location=checker.locate(path),
+                    streamlet=name,
+                    name=name,
+                    fixed=dns_label(name),
+                )
             )
         entry = streamlet_settings(name, value, path, checker)
         if entry is not None:
@@ -217,10 +235,7 @@ def _connections(value: object, checker: TableChecker) -> list[Topic]:
                 name=outlet,
                 path=path,
                 producers=(Endpoint(text=outlet, path=path),),
-                consumers=tuple(
-                    Endpoint(text=c, path=(*path, i)) for i, c in enumerate(consumers)
-                ),
+                consumers=tuple(Endpoint(text=c, path=(*path, i)) for i, c in enumerate(consumers)),
             )
         )
     return topics
-

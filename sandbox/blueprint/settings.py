@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Final, get_args
+from typing import TYPE_CHECKING, Final, get_args
 
 from sandbox.blueprint.check import TableChecker, describe_value
 from sandbox.blueprint.model import (
@@ -19,20 +18,39 @@ from sandbox.blueprint.model import (
     StreamletEntry,
     Topic,
 )
-from sandbox.blueprint.sourcemap import PathKey
 from sandbox.config import parse_duration
-from sandbox.errors import did_you_mean, diagnostic, quote_list
+from sandbox.errors import diagnostic, did_you_mean, quote_list
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sandbox.blueprint.sourcemap import PathKey
 
 __all__ = ["CLASS_REFERENCE", "streamlet_settings", "topic_settings"]
 
-CLASS_REFERENCE: Final = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+CLASS_REFERENCE: Final = re.compile(
+    r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$"
+)
 _STREAMLET_KEYS: Final = (
-    "class", "replicas", "config", "runtime", "restart", "max-restarts", "backoff",
-    "on-error", "log-level",
-)  # fmt: skip
+    "class",
+    "replicas",
+    "config",
+    "runtime",
+    "restart",
+    "max-restarts",
+    "backoff",
+    "on-error",
+    "log-level",
+)
 _TOPIC_KEYS: Final = (
-    "producers", "consumers", "capacity", "overflow", "partitions", "retention", "binding",
-)  # fmt: skip
+    "producers",
+    "consumers",
+    "capacity",
+    "overflow",
+    "partitions",
+    "retention",
+    "binding",
+)
 
 
 class _Invalid(Exception):
@@ -46,7 +64,8 @@ def _choice(options: tuple[str, ...]) -> Callable[[object], object]:
         if isinstance(value, str) and value.lower() in options:
             return value.lower()
         typed = value if isinstance(value, str) else ""
-        raise _Invalid(f"one of {quote_list(options)}", did_you_mean(typed, options).strip())
+        expected = f"one of {quote_list(options)}"
+        raise _Invalid(expected, did_you_mean(typed, options).strip())
 
     return parse
 
@@ -55,7 +74,8 @@ def _count(minimum: int) -> Callable[[object], object]:
     def parse(value: object) -> object:
         if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
             return value
-        raise _Invalid(f"an integer >= {minimum}")
+        expected = f"an integer >= {minimum}"
+        raise _Invalid(expected)
 
     return parse
 
@@ -105,9 +125,14 @@ def _settings(
             values[field] = parse(table[key])
         except _Invalid as bad:
             checker.setting(
-                (*path, key), key, where, bad.expected, describe_value(table[key]),
-                bad.hint or f"set {key} to {bad.expected}", streamlet=streamlet,
-            )  # fmt: skip
+                (*path, key),
+                key,
+                where,
+                bad.expected,
+                describe_value(table[key]),
+                bad.hint or f"set {key} to {bad.expected}",
+                streamlet=streamlet,
+            )
     return values
 
 
@@ -125,9 +150,12 @@ def streamlet_settings(
         if "class" not in table:
             checker.add(
                 diagnostic(
-                    "format-error/missing-key", location=checker.locate(path), streamlet=name,
-                    where=f"streamlet '{name}'", key="class",
-                )  # fmt: skip
+                    "format-error/missing-key",
+                    location=checker.locate(path),
+                    streamlet=name,
+                    where=f"streamlet '{name}'",
+                    key="class",
+                )
             )
             return None
     ref = checker.string(table["class"], class_path, streamlet=name)
@@ -136,17 +164,23 @@ def streamlet_settings(
     if not CLASS_REFERENCE.match(ref):
         checker.add(
             diagnostic(
-                "invalid-class-reference", location=checker.locate(class_path), streamlet=name,
+                "invalid-class-reference",
+                location=checker.locate(class_path),
+                streamlet=name,
                 ref=ref,
-            )  # fmt: skip
+            )
         )
     config = checker.table(table.get("config", {}), (*path, "config")) or {}
     settings = _settings(table, _STREAMLET_PARSERS, path, f"streamlet '{name}'", checker, name)
     origin = {key: checker.locate((*path, "config", key)) for key in config}
     return StreamletEntry(
-        name=name, class_ref=ref, path=path, config=config, config_origin=origin,
+        name=name,
+        class_ref=ref,
+        path=path,
+        config=config,
+        config_origin=origin,
         **settings,  # type: ignore[arg-type]  # each value parsed to its field's type
-    )  # fmt: skip
+    )
 
 
 def _endpoints(value: object, path: PathKey, checker: TableChecker) -> tuple[Endpoint, ...]:

@@ -388,6 +388,7 @@ def _duplicate(scan: _TomlScan, path: PathKey, offset: int, first: int) -> Dupli
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
+_Aliases = dict[tuple[int, int], Mark]  # (id of a sequence node, index) -> where the alias is
 _MAX_DEPTH = 200  # far beyond any blueprint, and key paths stay short enough to build
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
@@ -448,13 +449,13 @@ def _collection_node(loader: _YamlLoader, event: Any, anchors: dict[str, Node]) 
     return node
 
 
-def _compose_yaml(loader: _YamlLoader) -> Node | None:
+def _compose_yaml(loader: _YamlLoader, aliases: _Aliases) -> Node | None:
     """Build the node tree of the one document in the stream, or None if there is none."""
     loader.get_event()  # the stream start
     if loader.check_event(StreamEndEvent):
         return None
     loader.get_event()  # the document start
-    root = _compose_document(loader)
+    root = _compose_document(loader, aliases)
     if not loader.check_event(StreamEndEvent):
         context, problem = "expected a single document in the stream", "but found another document"
         raise ComposerError(
@@ -463,11 +464,13 @@ def _compose_yaml(loader: _YamlLoader) -> Node | None:
     return root
 
 
-def _compose_document(loader: _YamlLoader) -> Node | None:
+def _compose_document(loader: _YamlLoader, aliases: _Aliases) -> Node | None:
     """Build the node tree from parser events, in a loop.
 
     libyaml's own composer recurses in C, so deep nesting (`[[[[...`) would
     overflow the stack and crash the interpreter; here it is a syntax error.
+    An alias is the very node it names, so `aliases` keeps where each alias in
+    a sequence was written.
     """
     anchors: dict[str, Node] = {}
     open_nodes: list[Node] = []
@@ -499,6 +502,8 @@ def _compose_document(loader: _YamlLoader) -> Node | None:
                 problem = f"found undefined alias {event.anchor!r}"
                 raise ComposerError(None, None, problem, event.start_mark)
             node = anchors[event.anchor]
+            if open_nodes and isinstance(open_nodes[-1], SequenceNode):
+                aliases[id(open_nodes[-1]), len(open_nodes[-1].value)] = event.start_mark
         else:  # the document end
             return root
         if not open_nodes:
@@ -512,7 +517,9 @@ def _compose_document(loader: _YamlLoader) -> Node | None:
             keys[-1] = None
 
 
-def _walk_yaml(root: MappingNode) -> tuple[dict[PathKey, tuple[int, int]], list[DuplicateKey]]:
+def _walk_yaml(
+    root: MappingNode, aliases: _Aliases
+) -> tuple[dict[PathKey, tuple[int, int]], list[DuplicateKey]]:
     """Map every key and element; a node reached again through an alias is not entered again."""
     positions: dict[PathKey, tuple[int, int]] = {}
     duplicates: list[DuplicateKey] = []
@@ -526,11 +533,14 @@ def _walk_yaml(root: MappingNode) -> tuple[dict[PathKey, tuple[int, int]], list[
         if isinstance(node, MappingNode):
             children = _walk_mapping(path, node, positions, duplicates)
         else:
-            children = [((*path, index), item) for index, item in enumerate(node.value)]
-            for child, item in children:
-                positions[child] = _mark(item.start_mark)
+            children = []
+            for index, item in enumerate(node.value):
+                child = (*path, index)
+                positions[child] = _mark(aliases.get((id(node), index), item.start_mark))
+                children.append((child, item))
         # in document order, so that an anchor is entered before its aliases
         stack.extend(entry for entry in reversed(children) if not isinstance(entry[1], ScalarNode))
+    duplicates.sort(key=lambda duplicate: (duplicate.line, duplicate.column))
     return positions, duplicates
 
 
@@ -598,7 +608,8 @@ def parse_yaml(
         )
     loader = _YamlLoader(text)
     try:
-        root = _compose_yaml(loader)
+        aliases: _Aliases = {}
+        root = _compose_yaml(loader, aliases)
         if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL_TAG):
             return {}, SourceMap(file, {}), []
         if not isinstance(root, MappingNode):
@@ -606,7 +617,7 @@ def parse_yaml(
             detail = f"expected a mapping at the top level, found {kind}"
             line, column = _mark(root.start_mark)
             raise SourceSyntaxError(format="YAML", detail=detail, line=line, column=column)
-        positions, duplicates = _walk_yaml(root)
+        positions, duplicates = _walk_yaml(root, aliases)
         data: dict[str, object] = loader.construct_document(root)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc) from exc

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
-from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from collections.abc import Iterator
 from pathlib import Path
-from typing import final
+from typing import TYPE_CHECKING, final
 
 import anyio
 import msgspec
 
-from sandbox.blueprint.model import Blueprint
-from sandbox.clock import Clock
 from sandbox.errors import BlueprintError
 from sandbox.runtime.failures import Failure
 from sandbox.runtime.rundir import RunDirectory
 from sandbox.runtime.scheduler import Runtime
 from sandbox.runtime.stats import Statistics
 from sandbox.verification import Report, verify
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Iterator, Sequence
+
+    from sandbox.blueprint.model import Blueprint
+    from sandbox.clock import Clock
 
 __all__ = ["RunResult", "run", "run_async"]
 
@@ -150,7 +152,12 @@ def run(
     """Blocking `run_async`, stopping on SIGINT/SIGTERM (for scripts)."""
     return anyio.run(
         lambda: run_async(
-            blueprint, config=config, overrides=overrides, duration=duration,
-            run_dir=run_dir, drain_timeout=drain_timeout, handle_signals=True,
-        )  # fmt: skip
+            blueprint,
+            config=config,
+            overrides=overrides,
+            duration=duration,
+            run_dir=run_dir,
+            drain_timeout=drain_timeout,
+            handle_signals=True,
+        )
     )

@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sandbox.functions import FunctionInfo
-from sandbox.runtime.kinds import Executor
-from sandbox.streamlet import Context
-from sandbox.transports.base import InletEndpoint, OutletEndpoint
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
-__all__ = ["ErrorHandler", "run_function"]
+    from sandbox.functions import FunctionInfo
+    from sandbox.runtime.kinds import Executor
+    from sandbox.streamlet import Context, ErrorHandler
+    from sandbox.transports.base import InletEndpoint, OutletEndpoint
 
-ErrorHandler = Callable[[object, BaseException], "asyncio.Future[None] | Any"]
+__all__ = ["batch_function", "run_function"]
+
 _CHUNK_SECONDS = 0.001
 
 
-def batch_function(info: FunctionInfo, call: Callable[..., Any]) -> Callable[[list[object]], list[object]]:
+def batch_function(
+    info: FunctionInfo, call: Callable[..., Any]
+) -> Callable[[list[object]], list[object]]:
     """A sync function mapping an input batch to the output batch."""
     if info.kind == "egress":
 
@@ -142,7 +145,9 @@ async def _ingress(
     await _sync_ingress(call(), ctx, outlet)
 
 
-async def _sync_ingress(records: Iterator[object], ctx: Context[Any], outlet: OutletEndpoint[object]) -> None:
+async def _sync_ingress(
+    records: Iterator[object], ctx: Context[Any], outlet: OutletEndpoint[object]
+) -> None:
     # Chunks grow while the generator is fast and shrink when it is slow, so a
     # trickling generator hands over each record at once.
     size = 1

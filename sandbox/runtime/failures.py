@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import random
 import time
 import traceback
 from pathlib import Path
-from typing import Final, final
+from typing import TYPE_CHECKING, Final, final
 
 import anyio
 import msgspec
 
-from sandbox.blueprint.model import Backoff
 from sandbox.records import DeadLetter
+
+if TYPE_CHECKING:
+    import random
+
+    from sandbox.blueprint.model import Backoff
 
 __all__ = ["Failure", "backoff_delay", "dead_letter", "user_traceback"]
 
-_HIDDEN: Final = tuple(
-    str(Path(module.__file__).resolve().parent)
-    for module in (anyio, msgspec)
-    if module.__file__ is not None
-) + (str(Path(__file__).resolve().parents[1]), str(Path(traceback.__file__).resolve().parent / "asyncio"))
+_HIDDEN: Final = (
+    *(str(Path(m.__file__).resolve().parent) for m in (anyio, msgspec) if m.__file__ is not None),
+    str(Path(__file__).resolve().parents[1]),
+    str(Path(traceback.__file__).resolve().parent / "asyncio"),
+)
 
 
 def user_traceback(exc: BaseException) -> str:
@@ -83,4 +86,4 @@ def dead_letter(streamlet: str, port: str, record: object, exc: BaseException) -
 def backoff_delay(backoff: Backoff, attempt: int, rng: random.Random) -> float:
     """Exponential backoff with jitter: between half and all of initial * 2**attempt."""
     delay = min(backoff.maximum, backoff.initial * (2 ** min(attempt, 32)))
-    return delay * (0.5 + rng.random() / 2)
+    return float(delay * (0.5 + rng.random() / 2))

@@ -71,7 +71,8 @@ def _worker_apply(ref: str, payload: bytes) -> bytes:
         cls = getattr(cls, part)
     spec = streamlet_spec(cls)
     info: FunctionInfo = cls.__sandbox_function__
-    batch = msgspec.msgpack.decode(payload, type=list[spec.inlets[0].schema])  # type: ignore[name-defined]  # runtime type
+    schema: Any = spec.inlets[0].schema
+    batch = msgspec.msgpack.decode(payload, type=list[schema])
     out = batch_function(info, info.fn)(batch)
     return msgspec.msgpack.encode(out)
 
@@ -83,7 +84,8 @@ class ProcessExecutor:
     def __init__(self, cls: type[FunctionStreamlet]) -> None:
         spec = streamlet_spec(cls)
         self._ref = spec.ref
-        self._out_type: Any = list[spec.outlets[0].schema] if spec.outlets else list[object]  # type: ignore[name-defined]  # runtime type
+        schema: Any = spec.outlets[0].schema if spec.outlets else object
+        self._out_type = list[schema]
         context = multiprocessing.get_context("spawn")
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
 

@@ -5,26 +5,36 @@ from __future__ import annotations
 import logging
 import random
 import time
-from typing import Any, final
+from typing import TYPE_CHECKING, Any, final
 
 import anyio
 
 from sandbox.clock import Clock, SystemClock
 from sandbox.functions import FunctionStreamlet
-from sandbox.runtime.batches import ErrorHandler, run_function
+from sandbox.runtime.batches import run_function
 from sandbox.runtime.failures import Failure, backoff_delay, dead_letter, failure
 from sandbox.runtime.kinds import executor_for
-from sandbox.runtime.rundir import RunDirectory
 from sandbox.runtime.stats import Slot, Statistics, summarise
-from sandbox.streamlet import Context, Streamlet
-from sandbox.transports.base import Transport
+from sandbox.runtime.watchdog import LoopWatchdog
+from sandbox.streamlet import Context, ErrorHandler, Streamlet
 from sandbox.transports.memory import MemoryTransport
 from sandbox.verification import DEAD_LETTERS, Application, Instance
 
+if TYPE_CHECKING:
+    from sandbox.runtime.rundir import RunDirectory
+    from sandbox.transports.base import Transport
+
 __all__ = ["Runtime"]
 
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
-           "error": logging.ERROR, "critical": logging.CRITICAL}  # fmt: skip
+_log = logging.getLogger("sandbox.runtime")
+
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+}
 
 
 @final
@@ -102,8 +112,10 @@ class Runtime:
         self._started = time.monotonic()
         self.state = "running"
         self.run_dir.event("started", application=self.application.name)
+        watchdog = LoopWatchdog(Runtime._attempt.__code__, self._blocked)
         async with anyio.create_task_group() as helpers:
             helpers.start_soon(self._drain_guard)
+            helpers.start_soon(watchdog.run)
             if duration is not None:
                 helpers.start_soon(self._stop_after, duration)
             async with anyio.create_task_group() as replicas:
@@ -115,7 +127,9 @@ class Runtime:
         self._finish()
 
     def _finish(self) -> None:
-        lost = sum(w.pending for slots in self.slots.values() for s in slots for w in s.outlets.values())
+        lost = sum(
+            w.pending for slots in self.slots.values() for s in slots for w in s.outlets.values()
+        )
         self.undelivered = self.transport.discard() + lost
         cancelled = self._replicas is not None and self._replicas.cancel_called
         if self.failure is not None:
@@ -129,6 +143,16 @@ class Runtime:
                 if slot.state not in ("completed", "failed"):
                     slot.state = "cancelled"
         self.run_dir.event(self.state, undelivered=self.undelivered)
+
+    def _blocked(self, label: str | None, seconds: float) -> None:
+        who = f"streamlet {label}" if label else "code outside any streamlet"
+        _log.warning(
+            "%s blocked the event loop for more than %.0f ms; move blocking work to "
+            'runtime = "thread" or "process", or await anyio.to_thread.run_sync(...)',
+            who,
+            seconds * 1000,
+        )
+        self.run_dir.event("blocked", label, seconds=round(seconds, 3))
 
     async def _stop_after(self, seconds: float) -> None:
         await anyio.sleep(seconds)
@@ -160,9 +184,13 @@ class Runtime:
             slot.restarts += 1
             slot.state = "restarting"
             self.run_dir.event(
-                "restarting", slot.name, replica=slot.replica, attempt=slot.restarts,
-                delay=round(delay, 3), error=f"{type(error).__name__}: {error}",
-            )  # fmt: skip
+                "restarting",
+                slot.name,
+                replica=slot.replica,
+                attempt=slot.restarts,
+                delay=round(delay, 3),
+                error=f"{type(error).__name__}: {error}",
+            )
             await self.clock.sleep(delay)
         for writer in slot.outlets.values():
             await writer.flush()
@@ -175,9 +203,12 @@ class Runtime:
         if self.failure is None:
             self.failure = failure(slot.name, slot.replica, error)
         self.run_dir.event(
-            "failed", slot.name, replica=slot.replica, error=f"{type(error).__name__}: {error}",
+            "failed",
+            slot.name,
+            replica=slot.replica,
+            error=f"{type(error).__name__}: {error}",
             traceback=self.failure.traceback,
-        )  # fmt: skip
+        )
         self.cancel()
 
     def _context(self, slot: Slot, instance: Instance) -> Context[Any]:
@@ -186,21 +217,28 @@ class Runtime:
         if instance.entry.log_level is not None:
             logger.setLevel(_LEVELS[instance.entry.log_level])
         return Context(
-            config=instance.config, name=slot.name, clock=self.clock, stopping=self._stopping,
-            replica=slot.replica, replicas=instance.entry.replicas, logger=logger,
+            config=instance.config,
+            name=slot.name,
+            clock=self.clock,
+            stopping=self._stopping,
+            replica=slot.replica,
+            replicas=instance.entry.replicas,
+            logger=logger,
             volumes=self.run_dir.path / "volumes",
-        )  # fmt: skip
+        )
 
     def _bind(self, slot: Slot, instance: Instance) -> Streamlet:
         streamlet = instance.spec.cls()
-        for port in instance.spec.inlets:
-            vars(streamlet)[port.attribute] = slot.inlets[port.name]
-        for port in instance.spec.outlets:
-            vars(streamlet)[port.attribute] = slot.outlets[port.name]
+        ports = vars(streamlet)
+        for inlet in instance.spec.inlets:
+            ports[inlet.attribute] = slot.inlets[inlet.name]
+        for outlet in instance.spec.outlets:
+            ports[outlet.attribute] = slot.outlets[outlet.name]
         return streamlet
 
     async def _attempt(self, slot: Slot, instance: Instance) -> Exception | None:
         ctx = self._context(slot, instance)
+        ctx.on_error = self._on_error(slot, instance, ctx)
         streamlet = self._bind(slot, instance)
         cls = instance.spec.cls
         slot.state = "running"
@@ -210,9 +248,13 @@ class Runtime:
                 executor = executor_for(instance.entry.runtime, cls)
                 try:
                     await run_function(
-                        cls.__sandbox_function__, ctx, slot.inlets.get("in"),
-                        slot.outlets.get("out"), executor, self._on_error(slot, instance, ctx),
-                    )  # fmt: skip
+                        cls.__sandbox_function__,
+                        ctx,
+                        slot.inlets.get("in"),
+                        slot.outlets.get("out"),
+                        executor,
+                        ctx.on_error,
+                    )
                 finally:
                     executor.close()
             else:
@@ -231,7 +273,7 @@ class Runtime:
             return None
         writer = slot.outlets.get(DEAD_LETTERS)
 
-        async def handle(record: object, exc: BaseException) -> None:
+        async def handle(record: object, exc: Exception) -> None:
             slot.errors += 1
             if mode == "skip":
                 slot.skipped += 1
@@ -262,7 +304,10 @@ class Runtime:
         if now - then >= 0.5:
             dt = now - then
             self._rates = {
-                name: ((i - previous.get(name, (0, 0))[0]) / dt, (o - previous.get(name, (0, 0))[1]) / dt)
+                name: (
+                    (i - previous.get(name, (0, 0))[0]) / dt,
+                    (o - previous.get(name, (0, 0))[1]) / dt,
+                )
                 for name, (i, o) in totals.items()
             }
             self._last = (now, totals)
@@ -277,4 +322,3 @@ class Runtime:
             topics=self.transport.topics(),
             buffered=self.transport.buffered(),
         )
-

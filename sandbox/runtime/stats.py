@@ -89,9 +89,14 @@ class Statistics(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _ORDER: dict[str, int] = {
-    "failed": 0, "restarting": 1, "running": 2, "draining": 3, "starting": 4,
-    "cancelled": 5, "completed": 6,
-}  # fmt: skip
+    "failed": 0,
+    "restarting": 1,
+    "running": 2,
+    "draining": 3,
+    "starting": 4,
+    "cancelled": 5,
+    "completed": 6,
+}
 
 
 def summarise(name: str, slots: list[Slot], rates: tuple[float, float]) -> StreamletStatistics:

@@ -17,11 +17,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Generic, TypeVar, final
+from typing import TYPE_CHECKING, Generic, TypeVar, final
 
 from sandbox.errors import SandboxError
 from sandbox.transports.base import InletEndpoint, OutletEndpoint
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Iterable
 
 __all__ = ["Buffer", "BufferOverflowError", "EndOfStream", "Reader", "Route", "Writer"]
 
@@ -29,7 +31,7 @@ T = TypeVar("T")
 BATCH_MAX = 512
 
 
-class EndOfStream(Exception):  # noqa: N818  # a signal, not an error (STYLE 2)
+class EndOfStream(Exception):  # a signal, not an error (STYLE 2)
     """Raised by `receive` when an inlet has ended."""
 
 
@@ -50,11 +52,23 @@ class Buffer:
     """
 
     __slots__ = (
-        "_getter", "_loop", "_putters", "batches", "blocked_seconds", "capacity", "dropped",
-        "label", "low", "overflow", "size", "writers",
-    )  # fmt: skip
+        "_getter",
+        "_loop",
+        "_putters",
+        "batches",
+        "blocked_seconds",
+        "capacity",
+        "dropped",
+        "label",
+        "low",
+        "overflow",
+        "size",
+        "writers",
+    )
 
-    def __init__(self, capacity: int, writers: int, overflow: str = "block", label: str = "") -> None:
+    def __init__(
+        self, capacity: int, writers: int, overflow: str = "block", label: str = ""
+    ) -> None:
         self.capacity = capacity
         self.low = capacity // 2
         self.writers = writers

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import final
+from typing import TYPE_CHECKING, final
 
 from sandbox.transports.base import InletEndpoint, OutletEndpoint, TopicStatistics
 from sandbox.transports.channels import BATCH_MAX, Buffer, Reader, Route, Writer
 from sandbox.verification import Application, PortRef
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["MemoryTransport"]
 
@@ -64,10 +66,14 @@ class MemoryTransport:
         """Fill, drops and backpressure per consumer replica buffer."""
         return [
             TopicStatistics(
-                topic=self._labels[key], consumer=f"{key[0]}.{key[1]}", replica=key[2],
-                buffered=b.size, capacity=b.capacity, dropped=b.dropped,
+                topic=self._labels[key],
+                consumer=f"{key[0]}.{key[1]}",
+                replica=key[2],
+                buffered=b.size,
+                capacity=b.capacity,
+                dropped=b.dropped,
                 blocked_seconds=b.blocked_seconds,
-            )  # fmt: skip
+            )
             for key, b in self._buffers.items()
         ]
 

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sandbox.blueprint.layers import layer_config
 from sandbox.blueprint.load import read_blueprint
 from sandbox.blueprint.model import Blueprint
 from sandbox.config import ConfigProblem, build_config, config_params
 from sandbox.errors import Diagnostic, diagnostic, did_you_mean, quote_list
-from sandbox.verification.application import Application, Connection, Edge, Instance, PortRef, Report
-from sandbox.verification.imports import import_path, resolve_class
+from sandbox.verification.application import (
+    Application,
+    Connection,
+    Edge,
+    Instance,
+    PortRef,
+    Report,
+)
+from sandbox.verification.imports import check_class, import_path, resolve_class
 from sandbox.verification.wiring import DEAD_LETTERS, Wiring
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from sandbox.streamlet import Streamlet
 
 __all__ = [
     "DEAD_LETTERS",
@@ -31,6 +43,7 @@ def verify(
     *,
     config_files: Iterable[str | os.PathLike[str]] = (),
     overrides: Sequence[str] = (),
+    classes: Mapping[str, type[Streamlet]] | None = None,
 ) -> Report:
     """Check a blueprint completely and report every problem at once.
 
@@ -38,6 +51,9 @@ def verify(
         blueprint: a path to a blueprint file, or a loaded `Blueprint`.
         config_files: `--config` files, applied in order over the blueprint.
         overrides: `--set name.key=value` strings, applied last.
+        classes: streamlet classes by instance name, used instead of
+            importing their class references (the testkit builds
+            applications around classes it is given).
     """
     problems: list[Diagnostic] = []
     if not isinstance(blueprint, Blueprint):
@@ -48,15 +64,19 @@ def verify(
     blueprint, layer_problems = layer_config(blueprint, config_files, overrides)
     problems += layer_problems
     with import_path(blueprint.file):
-        instances = _instances(blueprint, problems)
+        instances = _instances(blueprint, problems, classes or {})
     connections, edges = _wire(blueprint, instances, problems)
     application = Application(
         blueprint=blueprint, instances=instances, connections=connections, edges=edges
     )
-    return Report(file=blueprint.file, diagnostics=tuple(_sorted(problems)), application=application)
+    return Report(
+        file=blueprint.file, diagnostics=tuple(_sorted(problems)), application=application
+    )
 
 
-def _instances(blueprint: Blueprint, problems: list[Diagnostic]) -> dict[str, Instance]:
+def _instances(
+    blueprint: Blueprint, problems: list[Diagnostic], classes: Mapping[str, type[Streamlet]]
+) -> dict[str, Instance]:
     instances: dict[str, Instance] = {}
     reported = {d.streamlet for d in problems if d.code == "invalid-class-reference"}
     for name, entry in blueprint.streamlets.items():
@@ -65,7 +85,11 @@ def _instances(blueprint: Blueprint, problems: list[Diagnostic]) -> dict[str, In
         class_path = (*entry.path, "class")
         if blueprint.source.position(class_path) is None:
             class_path = entry.path  # written as name = "module:Class"
-        spec = resolve_class(entry, blueprint.locate(class_path))
+        given = classes.get(name)
+        location = blueprint.locate(class_path)
+        spec = (
+            resolve_class(entry, location) if given is None else check_class(entry, given, location)
+        )
         if isinstance(spec, Diagnostic):
             problems.append(spec)
             continue
@@ -80,23 +104,34 @@ def _config_problem(problem: ConfigProblem, instance: Instance, blueprint: Bluep
     entry = instance.entry
     location = entry.config_origin.get(problem.key) or blueprint.locate((*entry.path, "config"))
     cls = instance.spec.ref
-    common = {"location": location, "streamlet": entry.name, "cls": cls, "key": problem.key}
+    common: dict[str, Any] = {
+        "location": location,
+        "streamlet": entry.name,
+        "cls": cls,
+        "key": problem.key,
+    }
     if problem.kind == "missing":
         return diagnostic(
             "missing-config-value", expected=problem.expected, name=entry.name, **common
         )
+    if problem.kind == "invalid" and problem.key == "*":  # the Config's own cross-field check
+        return diagnostic("invalid-config-value/combination", detail=problem.detail, **common)
     if problem.kind == "invalid":
         return diagnostic(
-            "invalid-config-value", detail=problem.detail, expected=problem.expected or "valid values",
+            "invalid-config-value",
+            detail=problem.detail,
+            expected=problem.expected or "valid values",
             **common,
-        )  # fmt: skip
+        )
     if instance.spec.config_type is None:
         return diagnostic("unknown-config-key/none", **common)
     names = [p.name for p in config_params(instance.spec.config_type)]
     return diagnostic(
-        "unknown-config-key", suggestion=did_you_mean(problem.key, names),
-        choices=quote_list(names, conjunction="and"), **common,
-    )  # fmt: skip
+        "unknown-config-key",
+        suggestion=did_you_mean(problem.key, names),
+        choices=quote_list(names, conjunction="and"),
+        **common,
+    )
 
 
 def _wire(
@@ -113,4 +148,3 @@ def _sorted(problems: list[Diagnostic]) -> list[Diagnostic]:
         return (d.file or "", d.line or 0, d.column or 0)
 
     return sorted(problems, key=key)
-

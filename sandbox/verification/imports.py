@@ -5,13 +5,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from sandbox.blueprint.check import describe_value
-from sandbox.blueprint.model import StreamletEntry
 from sandbox.errors import (
     Diagnostic,
     Location,
@@ -22,7 +20,13 @@ from sandbox.errors import (
 )
 from sandbox.streamlet import Streamlet, StreamletSpec, streamlet_spec
 
-__all__ = ["import_path", "resolve_class"]
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import ModuleType
+
+    from sandbox.blueprint.model import StreamletEntry
+
+__all__ = ["check_class", "import_path", "resolve_class"]
 
 _OWN_CODE = str(Path(__file__).resolve().parents[1])
 
@@ -68,7 +72,9 @@ def _streamlets_in(module: ModuleType) -> list[str]:
     return sorted(
         name
         for name, value in vars(module).items()
-        if inspect.isclass(value) and issubclass(value, Streamlet) and value.__module__ == module.__name__
+        if inspect.isclass(value)
+        and issubclass(value, Streamlet)
+        and value.__module__ == module.__name__
     )
 
 
@@ -76,28 +82,46 @@ def resolve_class(entry: StreamletEntry, location: Location) -> StreamletSpec | 
     """Import the class of a streamlet entry and derive its spec, or say why not."""
     module_name, _, qualname = entry.class_ref.partition(":")
     module = _import(module_name)
-    common = {"location": location, "streamlet": entry.name}
+    common: dict[str, Any] = {"location": location, "streamlet": entry.name}
     if isinstance(module, StreamletDefinitionError) and module.streamlet == qualname:
         # A decorator rejected this very function while its module was imported.
         return diagnostic(
-            "invalid-streamlet-definition", ref=entry.class_ref, reason=module.reason,
-            port=module.port, **common,
-        )  # fmt: skip
+            "invalid-streamlet-definition",
+            ref=entry.class_ref,
+            reason=module.reason,
+            port=module.port,
+            **common,
+        )
     if isinstance(module, BaseException):
         return diagnostic(
-            "streamlet-not-found/module", module=module_name, ref=entry.class_ref,
-            cause=_cause(module), suggestion="", **common,
-        )  # fmt: skip
+            "streamlet-not-found/module",
+            module=module_name,
+            ref=entry.class_ref,
+            cause=_cause(module),
+            suggestion="",
+            **common,
+        )
     value: object = module
     for part in qualname.split("."):
         value = getattr(value, part, None)
     if value is None:
         choices = _streamlets_in(module)
         return diagnostic(
-            "streamlet-not-found/attribute", module=module_name, name=qualname,
-            suggestion=did_you_mean(qualname, choices), choices=quote_list(choices, conjunction="and"),
+            "streamlet-not-found/attribute",
+            module=module_name,
+            name=qualname,
+            suggestion=did_you_mean(qualname, choices),
+            choices=quote_list(choices, conjunction="and"),
             **common,
-        )  # fmt: skip
+        )
+    return check_class(entry, value, location)
+
+
+def check_class(
+    entry: StreamletEntry, value: object, location: Location
+) -> StreamletSpec | Diagnostic:
+    """The spec of `value` if it is a valid streamlet class, else the problem."""
+    common: dict[str, Any] = {"location": location, "streamlet": entry.name}
     if not (inspect.isclass(value) and issubclass(value, Streamlet)):
         found = f"the class {value.__name__}" if inspect.isclass(value) else describe_value(value)
         return diagnostic("not-a-streamlet", ref=entry.class_ref, found=found, **common)
@@ -105,6 +129,9 @@ def resolve_class(entry: StreamletEntry, location: Location) -> StreamletSpec | 
         return streamlet_spec(value)
     except StreamletDefinitionError as exc:
         return diagnostic(
-            "invalid-streamlet-definition", ref=entry.class_ref, reason=exc.reason,
-            port=exc.port, **common,
-        )  # fmt: skip
+            "invalid-streamlet-definition",
+            ref=entry.class_ref,
+            reason=exc.reason,
+            port=exc.port,
+            **common,
+        )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sandbox.blueprint.model import Blueprint, Endpoint, Topic
 from sandbox.errors import Diagnostic, article, diagnostic, did_you_mean, quote_list
-from sandbox.ports import Direction, Port
 from sandbox.records import DeadLetter
 from sandbox.schema import check_compatible, type_name
 from sandbox.verification.application import Connection, Edge, Instance, PortRef
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sandbox.ports import Direction, Port
 
 __all__ = ["DEAD_LETTERS", "Wiring"]
 
@@ -33,7 +36,9 @@ class Wiring:
 
     def resolve(self) -> tuple[dict[str, Connection], tuple[Edge, ...]]:
         """Resolve all topics; then check schemas, unconnected ports and cycles."""
-        connections = {name: self._connection(topic) for name, topic in self.blueprint.topics.items()}
+        connections = {
+            name: self._connection(topic) for name, topic in self.blueprint.topics.items()
+        }
         edges = tuple(edge for c in connections.values() for edge in self._edges(c))
         self._unconnected()
         self._cycles(connections)
@@ -47,21 +52,21 @@ class Wiring:
             implicit = Endpoint(text=topic.name, path=topic.path)
             producers = self._ports(topic, (implicit,), "outlet")
         consumers = self._ports(topic, topic.consumers, "inlet")
-        if not producers and not topic.producers and not (
-            topic.name.endswith(f".{DEAD_LETTERS}")
-        ):
+        if not producers and not topic.producers and not (topic.name.endswith(f".{DEAD_LETTERS}")):
             self.problems.append(
                 diagnostic(
-                    "topic-without-producers", location=self.blueprint.locate(topic.path),
+                    "topic-without-producers",
+                    location=self.blueprint.locate(topic.path),
                     topic=topic.name,
-                )  # fmt: skip
+                )
             )
         if not topic.consumers:
             self.problems.append(
                 diagnostic(
-                    "topic-without-consumers", location=self.blueprint.locate(topic.path),
+                    "topic-without-consumers",
+                    location=self.blueprint.locate(topic.path),
                     topic=topic.name,
-                )  # fmt: skip
+                )
             )
         schema = self.schemas.get(producers[0]) if producers else None
         return Connection(topic=topic, producers=producers, consumers=consumers, schema=schema)
@@ -77,26 +82,37 @@ class Wiring:
             first = self.bound.get(ref)
             if first is not None and first != topic.name:
                 self._problem(
-                    "port-bound-to-many-topics", endpoint, ref.port,
-                    path=str(ref), topic=topic.name, first=first,
-                )  # fmt: skip
+                    "port-bound-to-many-topics",
+                    endpoint,
+                    ref.port,
+                    path=str(ref),
+                    topic=topic.name,
+                    first=first,
+                )
                 continue
             self.bound[ref] = topic.name
             refs.append(ref)
         return tuple(refs)
 
-    def _problem(self, variant: str, endpoint: Endpoint, port: str | None, **values: object) -> None:
+    def _problem(self, variant: str, endpoint: Endpoint, port: str | None, **values: Any) -> None:
         self.problems.append(
             diagnostic(
-                variant, location=self.blueprint.locate(endpoint.path),
-                streamlet=endpoint.streamlet, port=port, **values,
-            )  # fmt: skip
+                variant,
+                location=self.blueprint.locate(endpoint.path),
+                streamlet=endpoint.streamlet,
+                port=port,
+                **values,
+            )
         )
 
     def _endpoint(self, endpoint: Endpoint, direction: Direction) -> PortRef | None:
         if not _PORT_PATH.match(endpoint.text):
-            location = self.blueprint.locate(endpoint.path)  # names no streamlet: it has no valid one
-            self.problems.append(diagnostic("invalid-port-path", location=location, path=endpoint.text))
+            location = self.blueprint.locate(
+                endpoint.path
+            )  # names no streamlet: it has no valid one
+            self.problems.append(
+                diagnostic("invalid-port-path", location=location, path=endpoint.text)
+            )
             return None
         name, port_name = endpoint.streamlet, endpoint.port
         if name not in self.blueprint.streamlets:
@@ -104,9 +120,13 @@ class Wiring:
                 return None  # written, but its entry is malformed; already reported
             names = list(self.blueprint.streamlets)
             self._problem(
-                "port-not-found/streamlet", endpoint, port_name, name=name,
-                suggestion=did_you_mean(name, names), choices=quote_list(names, conjunction="and"),
-            )  # fmt: skip
+                "port-not-found/streamlet",
+                endpoint,
+                port_name,
+                name=name,
+                suggestion=did_you_mean(name, names),
+                choices=quote_list(names, conjunction="and"),
+            )
             return None
         instance = self.instances.get(name)
         if instance is None:
@@ -123,11 +143,16 @@ class Wiring:
     def _dead_letters(self, endpoint: Endpoint, instance: Instance) -> PortRef | None:
         if instance.entry.on_error != "dead-letter":
             self._problem(
-                "port-not-found/port", endpoint, DEAD_LETTERS, name=instance.name,
-                cls=instance.spec.ref, direction="outlet", port_name=DEAD_LETTERS,
-                suggestion="set on-error = \"dead-letter\" on the streamlet to get this outlet; ",
+                "port-not-found/port",
+                endpoint,
+                DEAD_LETTERS,
+                name=instance.name,
+                cls=instance.spec.ref,
+                direction="outlet",
+                port_name=DEAD_LETTERS,
+                suggestion='set on-error = "dead-letter" on the streamlet to get this outlet; ',
                 choices=quote_list((p.name for p in instance.spec.outlets), conjunction="and"),
-            )  # fmt: skip
+            )
             return None
         ref = PortRef(instance.name, DEAD_LETTERS)
         self.schemas[ref] = DeadLetter
@@ -144,14 +169,24 @@ class Wiring:
                 return candidates[0]
             if candidates:
                 self._problem(
-                    "ambiguous-port", endpoint, None, name=name, direction=direction,
+                    "ambiguous-port",
+                    endpoint,
+                    None,
+                    name=name,
+                    direction=direction,
                     choices=choices,
-                )  # fmt: skip
+                )
             else:
                 self._problem(
-                    "port-not-found/none", endpoint, None, name=name, cls=spec.ref,
-                    direction=direction, a_shape=article(spec.shape), other=_OTHER[direction],
-                )  # fmt: skip
+                    "port-not-found/none",
+                    endpoint,
+                    None,
+                    name=name,
+                    cls=spec.ref,
+                    direction=direction,
+                    a_shape=article(spec.shape),
+                    other=_OTHER[direction],
+                )
             return None
         port = spec.port(endpoint.port, direction)
         if port is not None:
@@ -162,12 +197,18 @@ class Wiring:
             return None
         names = [p.name for p in candidates]
         self._problem(
-            "port-not-found/port" if candidates else "port-not-found/none", endpoint,
-            endpoint.port, name=name, cls=spec.ref, direction=direction, port_name=endpoint.port,
+            "port-not-found/port" if candidates else "port-not-found/none",
+            endpoint,
+            endpoint.port,
+            name=name,
+            cls=spec.ref,
+            direction=direction,
+            port_name=endpoint.port,
             suggestion=did_you_mean(endpoint.port, names),
-            choices=quote_list(names, conjunction="and"), a_shape=article(spec.shape),
+            choices=quote_list(names, conjunction="and"),
+            a_shape=article(spec.shape),
             other=_OTHER[direction],
-        )  # fmt: skip
+        )
         return None
 
     # --- graph checks ------------------------------------------------------------
@@ -185,17 +226,25 @@ class Wiring:
                         Endpoint(text=str(consumer), path=topic.path),
                     )
                     self._problem(
-                        "incompatible-schema", endpoint, consumer.port, producer=str(producer),
-                        consumer=str(consumer), producer_type=type_name(out_type),
+                        "incompatible-schema",
+                        endpoint,
+                        consumer.port,
+                        producer=str(producer),
+                        consumer=str(consumer),
+                        producer_type=type_name(out_type),
                         consumer_type=type_name(in_type),
                         detail="; ".join(str(m) for m in mismatches),
-                    )  # fmt: skip
+                    )
                 edges.append(
                     Edge(
-                        topic=topic.name, producer=producer, consumer=consumer,
-                        producer_schema=type_name(out_type), consumer_schema=type_name(in_type),
-                        compatible=not mismatches, identical=out_type is in_type,
-                    )  # fmt: skip
+                        topic=topic.name,
+                        producer=producer,
+                        consumer=consumer,
+                        producer_schema=type_name(out_type),
+                        consumer_schema=type_name(in_type),
+                        compatible=not mismatches,
+                        identical=out_type is in_type,
+                    )
                 )
         return edges
 
@@ -210,14 +259,23 @@ class Wiring:
         path = f"{instance.name}.{port.name}"
         schema = type_name(port.schema)
         same = sorted(
-            {self.bound[ref] for ref, tp in self.schemas.items() if tp is port.schema and ref in self.bound}
+            {
+                self.bound[ref]
+                for ref, tp in self.schemas.items()
+                if tp is port.schema and ref in self.bound
+            }
         )
         suggestion = f", such as {quote_list(same)}" if same else ""
         variant = "unconnected-inlet" if port.direction == "inlet" else "unconnected-outlet"
         return diagnostic(
-            variant, location=self.blueprint.locate(instance.entry.path), streamlet=instance.name,
-            port=port.name, path=path, schema=schema, suggestion=suggestion,
-        )  # fmt: skip
+            variant,
+            location=self.blueprint.locate(instance.entry.path),
+            streamlet=instance.name,
+            port=port.name,
+            path=path,
+            schema=schema,
+            suggestion=suggestion,
+        )
 
     def _cycles(self, connections: dict[str, Connection]) -> None:
         graph: dict[str, set[str]] = {}
@@ -227,14 +285,15 @@ class Wiring:
                 targets.update(c.streamlet for c in connection.consumers)
         for cycle in _find_cycles(graph):
             topic = next(
-                c for c in connections.values()
-                if any(p.streamlet == cycle[0] for p in c.producers)
-            )  # fmt: skip
+                c for c in connections.values() if any(p.streamlet == cycle[0] for p in c.producers)
+            )
             self.problems.append(
                 diagnostic(
-                    "cycle", location=self.blueprint.locate(topic.topic.path), streamlet=cycle[0],
+                    "cycle",
+                    location=self.blueprint.locate(topic.topic.path),
+                    streamlet=cycle[0],
                     names=quote_list(cycle, conjunction="and"),
-                )  # fmt: skip
+                )
             )
 
 

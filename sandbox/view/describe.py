@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -9,7 +11,9 @@ from rich.text import Text
 
 from sandbox.errors import plural
 from sandbox.streamlet import Descriptor, describe
-from sandbox.verification import Application
+
+if TYPE_CHECKING:
+    from sandbox.verification import Application
 
 __all__ = ["application_data", "descriptor_table", "render_application", "render_descriptor"]
 
@@ -58,7 +62,9 @@ def render_application(application: Application, console: Console) -> None:
     for name, instance in application.instances.items():
         entry = instance.entry
         console.print()
-        console.print(descriptor_table(describe(instance.spec.cls), title=f"{name} = {entry.class_ref}"))
+        console.print(
+            descriptor_table(describe(instance.spec.cls), title=f"{name} = {entry.class_ref}")
+        )
         settings = f"replicas {entry.replicas}, runtime {entry.runtime}, restart {entry.restart}"
         console.print(Text(f"  {settings}, on-error {entry.on_error}", style="dim"))
         for port in instance.spec.ports:

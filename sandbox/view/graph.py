@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sandbox.errors import plural
 from sandbox.schema import type_name
-from sandbox.verification import Application, Connection, Edge, PortRef
 
-__all__ = ["GraphFormat", "graph_data", "render_dot", "render_graph", "render_mermaid", "render_text"]
+if TYPE_CHECKING:
+    from sandbox.verification import Application, Connection, Edge, PortRef
+
+__all__ = [
+    "GraphFormat",
+    "graph_data",
+    "render_dot",
+    "render_graph",
+    "render_mermaid",
+    "render_text",
+]
 
 GraphFormat = Literal["text", "mermaid", "dot", "json"]
 
@@ -67,9 +76,9 @@ def render_text(application: Application) -> str:
     ]
     bad = _bad_edges(application)
     for name, connection in application.connections.items():
-        producers = ", ".join(
-            _port_label(application, p) for p in connection.producers
-        ) or "(no producer)"
+        producers = (
+            ", ".join(_port_label(application, p) for p in connection.producers) or "(no producer)"
+        )
         consumers = []
         for c in connection.consumers:
             mark = " ✗ incompatible" if bad.get((name, c.streamlet)) else ""
@@ -94,7 +103,9 @@ def render_mermaid(application: Application) -> str:
     ids = _ids(application)
     lines = ["flowchart LR"]
     for name, node in ids.items():
-        label = f"{_node_label(application, name)}<br/><small>{_class_name(application, name)}</small>"
+        label = (
+            f"{_node_label(application, name)}<br/><small>{_class_name(application, name)}</small>"
+        )
         lines.append(f'  {node}["{label}"]')
     for edge in application.edges:
         label = f"{edge.topic}: {edge.producer_schema}"
@@ -128,7 +139,7 @@ def render_dot(application: Application) -> str:
         label = f"{edge.topic}\\n{edge.producer_schema}"
         attrs = f"label={_dot_quote(label)}"
         if not edge.compatible:
-            attrs += f', color=red, style=dashed, xlabel={_dot_quote("✗ " + edge.consumer_schema)}'
+            attrs += f", color=red, style=dashed, xlabel={_dot_quote('✗ ' + edge.consumer_schema)}"
         lines.append(
             f"  {_dot_quote(edge.producer.streamlet)} -> {_dot_quote(edge.consumer.streamlet)} "
             f"[{attrs}];"
@@ -151,13 +162,15 @@ def graph_data(application: Application) -> dict[str, object]:
                 "replicas": entry.replicas,
                 "inlets": [
                     {"name": p.name, "schema": type_name(p.schema)}
-                    for p in ports if p.direction == "inlet"
+                    for p in ports
+                    if p.direction == "inlet"
                 ],
                 "outlets": [
                     {"name": p.name, "schema": type_name(p.schema)}
-                    for p in ports if p.direction == "outlet"
+                    for p in ports
+                    if p.direction == "outlet"
                 ],
-            }  # fmt: skip
+            }
         )
     topics = [
         {

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import msgspec
-from rich.console import Console
 from rich.text import Text
 
 from sandbox.errors import Diagnostic, plural
-from sandbox.verification import Report
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from rich.console import Console
+
+    from sandbox.verification import Report
 
 __all__ = ["ReportFormat", "render_github", "render_json", "render_text", "report_data"]
 
@@ -45,9 +49,11 @@ def _render_one(report: Report, console: Console, *, strict: bool) -> None:
     verdict = ("failed", "bold red") if failed else ("ok", "green")
     console.print(
         Text.assemble(
-            (name, "bold"), ": ", verdict,
+            (name, "bold"),
+            ": ",
+            verdict,
             f", {plural(len(report.errors), 'error')}, {plural(len(report.warnings), 'warning')}",
-        )  # fmt: skip
+        )
     )
 
 

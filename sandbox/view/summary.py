@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from sandbox.runtime.api import RunResult
-from sandbox.runtime.stats import Statistics
+if TYPE_CHECKING:
+    from sandbox.runtime.api import RunResult
+    from sandbox.runtime.stats import Statistics
 
 __all__ = ["final_report", "format_rate", "summary_line"]
 
@@ -42,11 +45,14 @@ def final_report(result: RunResult) -> RenderableType:
         table.add_column(column, justify="left" if column in ("streamlet", "state") else "right")
     for s in result.statistics.streamlets.values():
         table.add_row(
-            s.name, s.state, str(s.replicas),
+            s.name,
+            s.state,
+            str(s.replicas),
             " ".join(f"{p}={n}" for p, n in s.records_in.items()) or "-",
             " ".join(f"{p}={n}" for p, n in s.records_out.items()) or "-",
-            str(s.errors), str(s.restarts),
-        )  # fmt: skip
+            str(s.errors),
+            str(s.restarts),
+        )
     closing = Text(
         f"{result.statistics.elapsed:.1f}s, run directory {result.run_dir}"
         + (f", {result.undelivered} records undelivered" if result.undelivered else "")
