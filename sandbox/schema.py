@@ -298,6 +298,7 @@ _RANKS: Final[dict[type[mi.Type], dict[str, int]]] = {
     mi.ByteArrayType: {"bin": 0},
     mi.MemoryViewType: {"bin": 0},
 }
+_WIRE: Final = {"map": "object", "array": "array"}
 _KIND_OF_VALUE: Final = {type(None): "nil", bool: "bool", int: "int", str: "str"}
 # Wire kinds a consumer type accepts every value of (so any producer sending only those fits).
 _TOTAL: Final[dict[type[mi.Type], set[str]]] = {
@@ -530,6 +531,11 @@ def _scalar(p: mi.Type, c: mi.Type, path: str) -> list[Mismatch]:
     if not (same or set(kinds) <= _TOTAL.get(type(c), set())):
         if any(kind in _ranks(c) or kind == "any" for kind in kinds):
             return [_mismatch(path, p, c, "not every value the producer sends fits the consumer")]
+        if (sent := _container(p)) and (expected := _container(c)):  # array_like vs object
+            reason = (
+                f"the producer sends an {_WIRE[sent]} and the consumer expects an {_WIRE[expected]}"
+            )
+            return [_mismatch(path, p, c, reason)]
         return [_mismatch(path, p, c, "incompatible types")]
     keys = (*_CONSTRAINTS, "pattern", "tz")
     gaps = [
@@ -601,12 +607,11 @@ def _unset(f: mi.Field) -> bool:
 
 
 def _missing_reason(slot: _Slot, have: dict[str, _Slot]) -> str:
-    encoded = f" (encoded as '{slot.key}')" if slot.key != slot.name else ""
-    reason = (
-        f"field '{slot.name}'{encoded} is required by the consumer and missing from the producer"
-    )
     alias = next((s.key for s in have.values() if s.name == slot.name), None)
-    return reason + (f", which encodes '{slot.name}' as '{alias}'" if alias else "")
+    if alias is not None:  # same attribute, renamed differently on each side
+        return f"field '{slot.name}' is sent as '{alias}'; the consumer reads '{slot.key}'"
+    encoded = f" (encoded as '{slot.key}')" if slot.key != slot.name else ""
+    return f"field '{slot.name}'{encoded} is required by the consumer and missing from the producer"
 
 
 def _tag_reason(p: mi.Type, members: list[mi.Type]) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_right
-from typing import TYPE_CHECKING, Any, Literal, final
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, final
 
 import msgspec
 import yaml
@@ -56,6 +56,8 @@ __all__ = [
 PathKey = tuple[str | int, ...]
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_MAX_DEPTH = 200  # far beyond any blueprint; keeps key paths cheap to build and recursion bounded
+_TOO_DEEP = f"values are nested more than {_MAX_DEPTH} deep"
 
 
 def json_path(path: PathKey) -> str:
@@ -169,7 +171,7 @@ class DuplicateKey(msgspec.Struct, frozen=True, kw_only=True):
 # --- TOML --------------------------------------------------------------------------------------
 
 _NEXT = re.compile(r"(?:[ \t\r\n,]|#[^\n]*)*+(?=(.))", re.DOTALL)  # skip to the next token
-_KEY = re.compile(r"""[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')[ \t]*(\.?)""")
+_KEY = re.compile(r"""[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?)[ \t]*(\.?)""")
 _EQUALS = re.compile(r"[ \t]*=[ \t]*")
 _ATOM = re.compile(
     r'"""(?:[^"\\]|\\[\s\S]|""?(?!"))*(?:"{3,5})?'  # up to two quotes may end the content
@@ -178,19 +180,21 @@ _ATOM = re.compile(
     r"|'[^'\n]*'?"
     r"|[^\s,\]}#]+(?: (?=\d\d:)[^\s,\]}#]+)?"  # a number, boolean or date: `1979-05-27 07:32:00`
 )
-_TOO_DEEP = "values are nested too deeply"
 _TOML_WHERE = re.compile(r"^(.*) \(at (?:line (\d+), column (\d+)|end of document)\)$", re.DOTALL)
 
 _Keys = list[tuple[str, int]]  # the parts of a dotted key, each with its offset
 
 
 def _toml_key(raw: str) -> str:
-    if raw[0] == '"' and "\\" in raw:
+    quote = raw[0]
+    if quote not in "\"'":
+        return raw
+    if quote == '"' and "\\" in raw:
         try:  # let tomllib decode the escapes, so the key is exactly the one in the data
             return str(tomllib.loads(f"k = {raw}")["k"])
         except ValueError:
-            pass  # an invalid escape: tomllib reports it when parsing the document
-    return raw[1:-1] if raw[0] in "\"'" else raw
+            pass  # an invalid escape or no closing quote: tomllib reports it
+    return raw[1:-1] if len(raw) > 1 and raw.endswith(quote) else raw[1:]
 
 
 class _TomlScan:
@@ -231,13 +235,19 @@ class _TomlScan:
             self.skipping_from = None
 
     def _key(self, pos: int) -> tuple[_Keys, int]:
-        keys = []
+        keys: _Keys = []
         while (match := _KEY.match(self.text, pos)) is not None:
+            if len(keys) == _MAX_DEPTH:
+                self._too_deep(match.start(1))
             keys.append((_toml_key(match[1]), match.start(1)))
             pos = match.end()
             if not match[2]:
                 break
         return keys, pos
+
+    def _too_deep(self, offset: int) -> NoReturn:
+        line, column = self.position(offset)
+        raise SourceSyntaxError(format="TOML", detail=_TOO_DEEP, line=line, column=column)
 
     def _header(self, start: int) -> int:
         array = self.text.startswith("[[", start)
@@ -290,6 +300,8 @@ class _TomlScan:
         return end
 
     def _value(self, pos: int, path: PathKey, record: bool) -> int:
+        if len(path) > _MAX_DEPTH:
+            self._too_deep(pos)
         char = self.text[pos : pos + 1]
         if char == "[" or char == "{":
             return self._collection(pos + 1, path, record, char == "[")
@@ -371,7 +383,7 @@ def parse_toml(
         text = scan.without_duplicates()
         data = _load_toml(text)
         return data, _toml_map(_TomlScan(text), file), duplicates
-    except RecursionError as exc:
+    except RecursionError as exc:  # pragma: no cover - the scan stops deep nesting first
         raise SourceSyntaxError(format="TOML", detail=_TOO_DEEP) from exc
 
 
@@ -389,7 +401,6 @@ def _duplicate(scan: _TomlScan, path: PathKey, offset: int, first: int) -> Dupli
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _Aliases = dict[tuple[int, int], Mark]  # (id of a sequence node, index) -> where the alias is
-_MAX_DEPTH = 200  # far beyond any blueprint, and key paths stay short enough to build
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
@@ -489,8 +500,7 @@ def _compose_document(loader: _YamlLoader, aliases: _Aliases) -> Node | None:
                 anchors[event.anchor] = node
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if len(open_nodes) == _MAX_DEPTH:
-                problem = f"values are nested more than {_MAX_DEPTH} deep"
-                raise ComposerError(None, None, problem, event.start_mark)
+                raise ComposerError(None, None, _TOO_DEEP, event.start_mark)
             open_nodes.append(_collection_node(loader, event, anchors))
             keys.append(None)
             continue
@@ -622,7 +632,8 @@ def parse_yaml(
     except yaml.YAMLError as exc:
         raise _yaml_error(exc) from exc
     except RecursionError as exc:
-        raise SourceSyntaxError(format="YAML", detail=_TOO_DEEP) from exc
+        detail = "merge keys (<<) refer back to their own mapping, or nest too deeply"
+        raise SourceSyntaxError(format="YAML", detail=detail) from exc
     finally:
         loader.dispose()
     return data, SourceMap(file, positions), duplicates

@@ -173,7 +173,9 @@ class Runtime:
         while True:
             error = await self._attempt(slot, instance)
             if error is None:
-                break
+                if not self._restart_completed(slot, instance):
+                    break
+                error = RuntimeError("returned while restart = 'always'")
             limit = entry.max_restarts
             if entry.restart == "never" or (limit is not None and slot.restarts >= limit):
                 self._fail(slot, error)
@@ -195,8 +197,19 @@ class Runtime:
         for writer in slot.outlets.values():
             await writer.flush()
             writer.close()
+        unread = sum(reader.close() for reader in slot.inlets.values())
+        if unread:
+            _log.warning("%s finished with %d records unread on its inlets", slot.label, unread)
         slot.state = "completed"
         self.run_dir.event("completed", slot.name, replica=slot.replica)
+
+    def _restart_completed(self, slot: Slot, instance: Instance) -> bool:
+        """`restart = "always"` restarts a replica that returned, unless its work is over."""
+        if instance.entry.restart != "always" or self._stopping is None:
+            return False
+        if self._stopping.is_set():
+            return False
+        return not slot.inlets or not all(r.ended for r in slot.inlets.values())
 
     def _fail(self, slot: Slot, error: BaseException) -> None:
         slot.state = "failed"

@@ -40,6 +40,16 @@ class InletEndpoint(InletReader[T]):
     def requeue(self) -> int:
         """Put unfinished records back at the front; return how many."""
 
+    @abstractmethod
+    def close(self) -> int:
+        """The consumer replica has finished: release producers, discard what
+        comes later; return how many buffered records it never received."""
+
+    @property
+    @abstractmethod
+    def ended(self) -> bool:
+        """Every producer has finished and nothing is left to receive."""
+
 
 class OutletEndpoint(OutletWriter[T]):
     """An outlet as the runtime drives it."""

@@ -58,6 +58,8 @@ class Buffer:
         "batches",
         "blocked_seconds",
         "capacity",
+        "detached",
+        "discarded",
         "dropped",
         "label",
         "low",
@@ -77,6 +79,8 @@ class Buffer:
         self.batches: deque[list[object]] = deque()
         self.size = 0
         self.dropped = 0
+        self.discarded = 0
+        self.detached = False
         self.blocked_seconds = 0.0
         self._getter: asyncio.Future[None] | None = None
         self._putters: deque[asyncio.Future[None]] = deque()
@@ -89,6 +93,9 @@ class Buffer:
 
     def offer(self, batch: list[object], *, force: bool = False) -> bool:
         """Append `batch` if it fits (or `force`); False means wait and retry."""
+        if self.detached:
+            self.discarded += len(batch)
+            return True
         if self.size + len(batch) > self.capacity and not force:
             if self.overflow == "block":
                 return False
@@ -187,6 +194,19 @@ class Buffer:
             if getter is not None and not getter.done():
                 getter.set_result(None)
 
+    def detach(self) -> int:
+        """The consumer replica has finished: discard what comes, release producers.
+
+        Returns how many buffered records it never received.
+        """
+        self.detached = True
+        lost = self.size
+        self.discarded += lost
+        self.batches.clear()
+        self.size = 0
+        self._wake_putters()
+        return lost
+
     def clear(self) -> int:
         """Drop everything (cancellation); return how many records were dropped."""
         lost = self.size
@@ -277,7 +297,7 @@ class Writer(OutletEndpoint[T], Generic[T]):
             batch, self._pending = self._pending, []
             for route in self.routes:
                 for buffer, part in route.split(batch):
-                    buffer.offer(part, force=True)
+                    buffer.offer(part, force=buffer.overflow == "block")
             self.sent += len(batch)
             self._update_limit()
 
@@ -359,6 +379,16 @@ class Reader(InletEndpoint[T], Generic[T]):
     def done(self) -> None:
         """The held batch is finished."""
         self._batch = None
+
+    def close(self) -> int:
+        """The consumer replica has finished; later records are discarded."""
+        self._batch = None
+        return self.buffer.detach()
+
+    @property
+    def ended(self) -> bool:
+        """Every producer has finished and the buffer is drained."""
+        return self.buffer.ended
 
     def requeue(self) -> int:
         """Put back the record being handled and those not yet handled."""
