@@ -62,27 +62,14 @@ class Mismatch(msgspec.Struct, frozen=True, kw_only=True):
         return f"{where}: {self.reason} (producer {self.producer}, consumer {self.consumer})"
 
 
+# Names that are not msgspec's class name, lowercased, minus "Type" (StrType -> str).
 _NAMES: Final[dict[type[mi.Type], str]] = {
     mi.AnyType: "Any",
     mi.NoneType: "None",
-    mi.BoolType: "bool",
-    mi.IntType: "int",
-    mi.FloatType: "float",
-    mi.StrType: "str",
-    mi.BytesType: "bytes",
-    mi.ExtType: "Ext",
-    mi.ByteArrayType: "bytearray",
-    mi.MemoryViewType: "memoryview",
-    mi.DateTimeType: "datetime",
-    mi.TimeType: "time",
-    mi.DateType: "date",
-    mi.TimeDeltaType: "timedelta",
     mi.UUIDType: "UUID",
     mi.DecimalType: "Decimal",
+    mi.ExtType: "Ext",
     mi.RawType: "Raw",
-    mi.ListType: "list",
-    mi.SetType: "set",
-    mi.FrozenSetType: "frozenset",
 }
 _CONSTRAINTS: Final = ("ge", "gt", "le", "lt", "multiple_of", "min_length", "max_length")
 _DICTS: Final = (mi.DictType, mi.FrozenDictType)
@@ -125,18 +112,22 @@ def _base_name(t: mi.Type) -> str:
     if isinstance(t, mi.VarTupleType):
         return f"tuple[{_name(t.item_type)}, ...]"
     if isinstance(t, mi.CollectionType):
-        return f"{_NAMES[type(t)]}[{_name(t.item_type)}]"
+        return f"{_scalar_name(t)}[{_name(t.item_type)}]"
     if isinstance(t, mi.TupleType):
         return f"tuple[{', '.join(_name(i) for i in t.item_types) or '()'}]"
     if isinstance(t, _DICTS):
         kind = "dict" if isinstance(t, mi.DictType) else "frozendict"
         return f"{kind}[{_name(t.key_type)}, {_name(t.value_type)}]"
-    if type(t) in _NAMES:
-        return _NAMES[type(t)]
     cls = getattr(t, "cls", None)  # Enum, Struct, TypedDict, dataclass, NamedTuple, custom
+    if cls is None:
+        return _scalar_name(t)
     if (origin := getattr(cls, "__origin__", None)) is not None:  # a generic such as Page[int]
         return f"{origin.__name__}[{', '.join(map(type_name, getattr(cls, '__args__', ())))}]"
     return str(getattr(cls, "__name__", cls))
+
+
+def _scalar_name(t: mi.Type) -> str:
+    return _NAMES.get(type(t)) or type(t).__name__.removesuffix("Type").lower()
 
 
 def check_type(tp: object) -> str | None:
@@ -280,34 +271,28 @@ class _Slot(NamedTuple):
 
 # msgpack kinds each type decodes from. In a union, msgspec hands a value to the member with
 # the lowest rank for its kind: an int goes to an int-like member, else float, else Decimal.
+_STRINGS: Final = (mi.StrType, mi.DateType, mi.TimeType, mi.TimeDeltaType, mi.UUIDType)
+_BYTES: Final = (mi.BytesType, mi.ByteArrayType, mi.MemoryViewType)
 _RANKS: Final[dict[type[mi.Type], dict[str, int]]] = {
+    **{t: {"str": 0} for t in _STRINGS},
+    **{t: {"bin": 0} for t in _BYTES},
     mi.AnyType: {"any": 0},
     mi.NoneType: {"nil": 0},
     mi.BoolType: {"bool": 0},
     mi.IntType: {"int": 0},
     mi.FloatType: {"float": 0, "int": 1},
     mi.DecimalType: {"str": 0, "float": 1, "int": 2},
-    mi.StrType: {"str": 0},
-    mi.DateType: {"str": 0},
-    mi.TimeType: {"str": 0},
-    mi.TimeDeltaType: {"str": 0},
-    mi.UUIDType: {"str": 0},
     mi.DateTimeType: {"str": 0, "ext": 0},
     mi.ExtType: {"ext": 0},
-    mi.BytesType: {"bin": 0},
-    mi.ByteArrayType: {"bin": 0},
-    mi.MemoryViewType: {"bin": 0},
 }
 _WIRE: Final = {"map": "object", "array": "array"}
 _KIND_OF_VALUE: Final = {type(None): "nil", bool: "bool", int: "int", str: "str"}
 # Wire kinds a consumer type accepts every value of (so any producer sending only those fits).
 _TOTAL: Final[dict[type[mi.Type], set[str]]] = {
+    **{t: {"bin"} for t in _BYTES},
     mi.FloatType: {"int", "float"},
     mi.DecimalType: {"int", "float"},
     mi.StrType: {"str"},
-    mi.BytesType: {"bin"},
-    mi.ByteArrayType: {"bin"},
-    mi.MemoryViewType: {"bin"},
     mi.ExtType: {"ext"},
 }
 _VALUE_CHECKS: Final[dict[str, Callable[[Any, Any], bool]]] = {
@@ -401,7 +386,7 @@ class _Checker:
                     out.append(_mismatch(path, p, c, _missing_reason(slot, have)))
                 continue
             if have[key].optional and not slot.optional:
-                reason = "may be left out by the producer (omit_defaults or UNSET)"
+                reason = "may be omitted by the producer and is required by the consumer"
                 out.append(_mismatch(path, p, c, f"field '{slot.name}' {reason}"))
             out += self.check(have[key].type, slot.type, _join(path, slot.name))
         if isinstance(c, mi.StructType) and c.forbid_unknown_fields:
@@ -452,7 +437,7 @@ def _join(path: str, name: str) -> str:
 
 
 def _container(t: mi.Type) -> str | None:
-    """ "map" or "array" for types msgpack sends as one, else None."""
+    """Whether msgpack sends the type as a "map" or an "array"; None for anything else."""
     if isinstance(t, mi.StructType):
         return "array" if t.array_like else "map"
     if isinstance(t, (*_DICTS, mi.TypedDictType, mi.DataclassType)):
