@@ -16,6 +16,7 @@ import anyio
 import msgspec
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sandbox.blueprint.model import LogLevel
 from sandbox.config import parse_duration
@@ -49,7 +50,7 @@ app.add_typer(new_app, name="new")
 
 ConfigOption = Annotated[
     list[Path] | None,
-    typer.Option("--config", help="TOML file of [streamlets.<name>.config] tables; repeatable."),
+    typer.Option("--config", help="TOML file of \\[streamlets.<name>.config] tables; repeatable."),
 ]
 SetOption = Annotated[
     list[str] | None,
@@ -62,7 +63,8 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True)
+    # escaped: messages quote types such as list[int], which are not markup
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", markup=True)
     return typer.Exit(code)
 
 
@@ -223,7 +225,7 @@ def verify_command(
     """
     reports = [verify(path, config_files=config or (), overrides=set_ or ()) for path in blueprints]
     if fmt == "json":
-        sys.stdout.write(render_json(reports) + "\n")
+        sys.stdout.write(render_json(reports, strict=strict) + "\n")
     elif fmt == "github":
         text = render_github(reports)
         sys.stdout.write(text + "\n" if text else "")
@@ -271,6 +273,9 @@ def describe_command(
 ) -> None:
     """Describe a streamlet class (ports, schemas, parameters) or a whole blueprint.
 
+    A blueprint with errors is described as far as it loaded, its problems
+    follow on stderr, and the exit code is 1.
+
     Example: [bold]sandbox describe streamlets.sensors:Validate --format json[/]
     """
     if fmt not in ("text", "json"):
@@ -283,6 +288,9 @@ def describe_command(
             sys.stdout.write(json.dumps(application_data(report.application), indent=2) + "\n")
         else:
             render_application(report.application, _console())
+        if not report.ok:  # what could not be described, and why
+            render_text([report], _console(stderr=True))
+            raise typer.Exit(1)
         return
     cls = _load_class(target)
     descriptor = describe(cls)

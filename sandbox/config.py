@@ -169,11 +169,11 @@ def build_config(
         try:
             converted[key] = _convert(values[key], field.type)
         except (msgspec.ValidationError, ValueError) as exc:
-            problems.append(
-                ConfigProblem(
-                    kind="invalid", key=key, detail=_detail(exc), expected=_expected(field.type)
-                )
-            )
+            expected = _expected(field.type)
+            detail = _detail(exc)
+            if isinstance(values[key], str) and "got `str`" in detail:
+                detail = f"{values[key]!r} is not {expected}"
+            problems.append(ConfigProblem(kind="invalid", key=key, detail=detail, expected=expected))
     if problems:
         return None, problems
     try:

@@ -319,11 +319,18 @@ _TEMPLATES: Final[dict[str, tuple[str, str]]] = {
         "{setting} of {where} must be {expected}, found {found}",
         "{hint}",
     ),
+    "invalid-setting/reserved": (
+        "{setting} of {where} has no effect in the sandbox",
+        "it is reserved for the broker transport; the in-memory sandbox ignores it",
+    ),
     "cycle": (
         "streamlets {names} form a cycle: bounded buffers in a cycle can deadlock",
         "make sure a streamlet in the cycle never blocks on a full buffer, or break the cycle",
     ),
 }
+
+
+_WARNING_VARIANTS: Final = frozenset({"invalid-setting/reserved"})
 
 
 def diagnostic(
@@ -347,6 +354,8 @@ def diagnostic(
     """
     code = variant.partition("/")[0]
     message, hint = _TEMPLATES[variant]
+    if severity is None and variant in _WARNING_VARIANTS:
+        severity = "warning"
     filled_hint = hint.format(**values) if hint else ""
     return Diagnostic(
         code=code,

@@ -85,10 +85,16 @@ def type_name(tp: object) -> str:
     Args:
         tp: Any type annotation; one msgspec does not support gets Python's own spelling.
     """
+    if isinstance(tp, type) and issubclass(tp, msgspec.Struct) and not _is_generic(tp):
+        return tp.__name__  # the common case, without building the type tree
     try:
         return _name(mi.type_info(tp))
     except Exception:  # any bad annotation: msgspec raises TypeError, NameError, ...
         return tp.__name__ if isinstance(tp, type) else re.sub(r"\b[\w.]+\.(\w+)", r"\1", repr(tp))
+
+
+def _is_generic(tp: type) -> bool:
+    return bool(getattr(tp, "__parameters__", ()))
 
 
 def _unwrap(t: mi.Type) -> mi.Type:

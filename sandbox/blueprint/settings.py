@@ -42,6 +42,7 @@ _STREAMLET_KEYS: Final = (
     "on-error",
     "log-level",
 )
+_RESERVED_TOPIC_KEYS: Final = ("partitions", "retention", "binding")
 _TOPIC_KEYS: Final = (
     "producers",
     "consumers",
@@ -203,6 +204,16 @@ def topic_settings(name: str, value: object, path: PathKey, checker: TableChecke
     if table is None:
         return None
     checker.unknown_keys(table, _TOPIC_KEYS, path, f"topic '{name}'")
+    for key in _RESERVED_TOPIC_KEYS:
+        if key in table:
+            checker.add(
+                diagnostic(
+                    "invalid-setting/reserved",
+                    location=checker.locate((*path, key)),
+                    setting=key,
+                    where=f"topic '{name}'",
+                )
+            )
     settings = _settings(table, _TOPIC_PARSERS, path, f"topic '{name}'", checker)
     return Topic(
         name=name,

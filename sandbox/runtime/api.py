@@ -80,6 +80,7 @@ async def run_async(
     run_dir: str | os.PathLike[str] | None = None,
     clock: Clock | None = None,
     drain_timeout: float = 10.0,
+    stall_timeout: float | None = 10.0,
     handle_signals: bool = False,
     on_start: Callable[[Runtime], object] | None = None,
 ) -> RunResult:
@@ -94,6 +95,8 @@ async def run_async(
         clock: the clock streamlets see (a fake one in tests).
         drain_timeout: after a stop, how long draining may take before the
             rest is cancelled.
+        stall_timeout: flag a replica stalled when records wait on its inlet
+            and it makes no progress for this many seconds (None: never).
         handle_signals: stop on the first SIGINT/SIGTERM, cancel on the second.
         on_start: called with the runtime before it starts (live view, tests).
 
@@ -104,7 +107,11 @@ async def run_async(
     assert report.application is not None  # checked by _verified
     directory = RunDirectory(Path(run_dir) if run_dir is not None else None)
     runtime = Runtime(
-        report.application, run_dir=directory, clock=clock, drain_timeout=drain_timeout
+        report.application,
+        run_dir=directory,
+        clock=clock,
+        drain_timeout=drain_timeout,
+        stall_timeout=stall_timeout,
     )
     if on_start is not None:
         on_start(runtime)

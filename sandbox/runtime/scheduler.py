@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, final
 
 import anyio
@@ -14,6 +15,7 @@ from sandbox.functions import FunctionStreamlet
 from sandbox.runtime.batches import run_function
 from sandbox.runtime.failures import Failure, backoff_delay, dead_letter, failure
 from sandbox.runtime.kinds import executor_for
+from sandbox.runtime.stall import StallWatchdog
 from sandbox.runtime.stats import Slot, Statistics, summarise
 from sandbox.runtime.watchdog import LoopWatchdog
 from sandbox.streamlet import Context, ErrorHandler, Streamlet
@@ -47,6 +49,11 @@ class Runtime:
         clock: `ctx.clock` of every streamlet; a fake clock in tests.
         transport: carries records; the in-memory transport by default.
         drain_timeout: after a stop, how long the rest may take to drain.
+        stall_timeout: seconds a replica may leave records waiting on its
+            inlet without progress before it is flagged stalled (None: never).
+        factories: per instance name, what makes the streamlet object of each
+            attempt instead of calling its class (the testkit runs a given
+            instance, and its own feeders and collectors, this way).
     """
 
     def __init__(
@@ -57,13 +64,18 @@ class Runtime:
         clock: Clock | None = None,
         transport: Transport | None = None,
         drain_timeout: float = 10.0,
+        stall_timeout: float | None = 10.0,
+        factories: Mapping[str, Callable[[], Streamlet]] | None = None,
     ) -> None:
         self.application = application
+        self.factories = dict(factories or {})
         self.run_dir = run_dir
         self.clock: Clock = clock or SystemClock()
         self.transport: Transport = transport or MemoryTransport(application)
         self.drain_timeout = drain_timeout
+        self.stall_timeout = stall_timeout
         self.failure: Failure | None = None
+        self.error: BaseException | None = None  # the exception behind `failure`
         self.state = "starting"
         self.undelivered = 0
         self.slots: dict[str, list[Slot]] = {
@@ -100,6 +112,11 @@ class Runtime:
             self.run_dir.event("stopping")
             self._stopping.set()
 
+    @property
+    def stopping(self) -> bool:
+        """True once a graceful stop was asked for."""
+        return self._stopping is not None and self._stopping.is_set()
+
     def cancel(self) -> None:
         """Cancel every replica now; what is left in buffers is undelivered."""
         if self._replicas is not None:
@@ -116,6 +133,12 @@ class Runtime:
         async with anyio.create_task_group() as helpers:
             helpers.start_soon(self._drain_guard)
             helpers.start_soon(watchdog.run)
+            if self.stall_timeout:
+                stalls = StallWatchdog(
+                    self.application, self.slots, self.transport, self.run_dir,
+                    timeout=self.stall_timeout,
+                )  # fmt: skip
+                helpers.start_soon(stalls.run)
             if duration is not None:
                 helpers.start_soon(self._stop_after, duration)
             async with anyio.create_task_group() as replicas:
@@ -127,9 +150,13 @@ class Runtime:
         self._finish()
 
     def _finish(self) -> None:
-        lost = sum(
-            w.pending for slots in self.slots.values() for s in slots for w in s.outlets.values()
-        )
+        lost = 0
+        for slots in self.slots.values():
+            for s in slots:
+                lost += sum(w.pending for w in s.outlets.values())
+                if s.state != "completed":  # taken but unfinished: discarded and counted below
+                    for reader in s.inlets.values():
+                        reader.requeue()
         self.undelivered = self.transport.discard() + lost
         cancelled = self._replicas is not None and self._replicas.cancel_called
         if self.failure is not None:
@@ -215,6 +242,7 @@ class Runtime:
         slot.state = "failed"
         if self.failure is None:
             self.failure = failure(slot.name, slot.replica, error)
+            self.error = error
         self.run_dir.event(
             "failed",
             slot.name,
@@ -241,7 +269,7 @@ class Runtime:
         )
 
     def _bind(self, slot: Slot, instance: Instance) -> Streamlet:
-        streamlet = instance.spec.cls()
+        streamlet = self.factories.get(slot.name, instance.spec.cls)()
         ports = vars(streamlet)
         for inlet in instance.spec.inlets:
             ports[inlet.attribute] = slot.inlets[inlet.name]

@@ -337,6 +337,7 @@ class Reader(InletEndpoint[T], Generic[T]):
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[T]:
+        self._resume()
         buffer = self.buffer
         while True:
             batch = buffer.take()
@@ -349,13 +350,27 @@ class Reader(InletEndpoint[T], Generic[T]):
             for index, record in enumerate(batch):
                 self._index = index
                 yield record  # type: ignore[misc]  # records are T by verification
-            self._batch = None
+                if self._batch is not batch:  # `receive` inside the loop took over the rest
+                    break
+            else:
+                self._batch = None
+
+    def _resume(self) -> None:
+        # A loop over this inlet stopped (`break`) inside a batch: put the records
+        # after the last one it saw back at the front, so none is lost.
+        batch, self._batch = self._batch, None
+        if batch:
+            rest = batch[self._index + 1 :]
+            self.buffer.unget(rest)
+            self.received -= len(rest)
 
     async def receive(self) -> T:
         """The next record; raises EndOfStream when the inlet has ended."""
+        self._resume()
         batch = await self.receive_batch(1)
         if batch is None:
             raise EndOfStream
+        self.hold(batch)  # redelivered if the replica fails before the next receive
         return batch[0]  # type: ignore[return-value]  # records are T by verification
 
     async def receive_batch(self, limit: int = 0) -> list[object] | None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sandbox.blueprint.model import Blueprint, Endpoint, Topic
 from sandbox.errors import Diagnostic, article, diagnostic, did_you_mean, quote_list
 from sandbox.records import DeadLetter
-from sandbox.schema import check_compatible, type_name
+from sandbox.schema import Mismatch, check_compatible, type_name
 from sandbox.verification.application import Connection, Edge, Instance, PortRef
 
 if TYPE_CHECKING:
@@ -33,6 +33,9 @@ class Wiring:
         self.problems: list[Diagnostic] = []
         self.bound: dict[PortRef, str] = {}
         self.schemas: dict[PortRef, Any] = {}
+        self._checked: dict[tuple[int, int], tuple[Any, Any, list[Mismatch]]] = {}
+        self._names: dict[int, str] = {}
+        self._keep: list[Any] = []
 
     def resolve(self) -> tuple[dict[str, Connection], tuple[Edge, ...]]:
         """Resolve all topics; then check schemas, unconnected ports and cycles."""
@@ -219,7 +222,7 @@ class Wiring:
         for producer in connection.producers:
             for consumer in connection.consumers:
                 out_type, in_type = self.schemas[producer], self.schemas[consumer]
-                mismatches = [] if out_type is in_type else check_compatible(out_type, in_type)
+                mismatches = self._compatibility(out_type, in_type)
                 if mismatches:
                     endpoint = next(
                         (e for e in topic.consumers if e.streamlet == consumer.streamlet),
@@ -231,8 +234,8 @@ class Wiring:
                         consumer.port,
                         producer=str(producer),
                         consumer=str(consumer),
-                        producer_type=type_name(out_type),
-                        consumer_type=type_name(in_type),
+                        producer_type=self._name(out_type),
+                        consumer_type=self._name(in_type),
                         detail="; ".join(str(m) for m in mismatches),
                     )
                 edges.append(
@@ -240,13 +243,30 @@ class Wiring:
                         topic=topic.name,
                         producer=producer,
                         consumer=consumer,
-                        producer_schema=type_name(out_type),
-                        consumer_schema=type_name(in_type),
+                        producer_schema=self._name(out_type),
+                        consumer_schema=self._name(in_type),
                         compatible=not mismatches,
                         identical=out_type is in_type,
                     )
                 )
         return edges
+
+    def _compatibility(self, producer: Any, consumer: Any) -> list[Mismatch]:
+        # Many edges share a few schemas: check each pair of types once.
+        if producer is consumer:
+            return []
+        key = (id(producer), id(consumer))
+        cached = self._checked.get(key)
+        if cached is None:
+            cached = self._checked[key] = (producer, consumer, check_compatible(producer, consumer))
+        return cached[2]
+
+    def _name(self, schema: Any) -> str:
+        name = self._names.get(id(schema))
+        if name is None:
+            name = self._names[id(schema)] = type_name(schema)
+            self._keep.append(schema)  # ids stay unique while the types are alive
+        return name
 
     def _unconnected(self) -> None:
         for name, instance in self.instances.items():

@@ -120,8 +120,10 @@ def render_mermaid(application: Application) -> str:
     return "\n".join(lines)
 
 
-def _dot_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _dot_quote(*lines: str) -> str:
+    """A DOT string of `lines`, escaped, joined by DOT's own line breaks."""
+    escaped = (line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+    return '"' + "\\n".join(escaped) + '"'
 
 
 def render_dot(application: Application) -> str:
@@ -133,11 +135,10 @@ def render_dot(application: Application) -> str:
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
     for name in application.blueprint.streamlets:
-        label = f"{_node_label(application, name)}\\n{_class_name(application, name)}"
-        lines.append(f"  {_dot_quote(name)} [label={_dot_quote(label)}];")
+        label = _dot_quote(_node_label(application, name), _class_name(application, name))
+        lines.append(f"  {_dot_quote(name)} [label={label}];")
     for edge in application.edges:
-        label = f"{edge.topic}\\n{edge.producer_schema}"
-        attrs = f"label={_dot_quote(label)}"
+        attrs = f"label={_dot_quote(edge.topic, edge.producer_schema)}"
         if not edge.compatible:
             attrs += f", color=red, style=dashed, xlabel={_dot_quote('✗ ' + edge.consumer_schema)}"
         lines.append(

@@ -69,11 +69,11 @@ def _line(diag: Diagnostic) -> Text:
     return text
 
 
-def report_data(report: Report) -> dict[str, object]:
-    """The JSON contract of one report."""
+def report_data(report: Report, *, strict: bool = False) -> dict[str, object]:
+    """The JSON contract of one report; with `strict`, warnings make it not ok."""
     return {
         "blueprint": report.file,
-        "ok": report.ok,
+        "ok": report.ok and not (strict and report.warnings),
         "problems": [
             {
                 "code": d.code,
@@ -92,11 +92,11 @@ def report_data(report: Report) -> dict[str, object]:
     }
 
 
-def render_json(reports: Sequence[Report]) -> str:
+def render_json(reports: Sequence[Report], *, strict: bool = False) -> str:
     """One object for one file, a list for several."""
-    data: object = [report_data(r) for r in reports]
+    data: object = [report_data(r, strict=strict) for r in reports]
     if len(reports) == 1:
-        data = report_data(reports[0])
+        data = report_data(reports[0], strict=strict)
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode()
 
 

@@ -1,0 +1,1 @@
+"""Shared fixtures; this directory is on sys.path, so `fixtures` imports."""
