@@ -173,7 +173,9 @@ def build_config(
             detail = _detail(exc)
             if isinstance(values[key], str) and "got `str`" in detail:
                 detail = f"{values[key]!r} is not {expected}"
-            problems.append(ConfigProblem(kind="invalid", key=key, detail=detail, expected=expected))
+            problems.append(
+                ConfigProblem(kind="invalid", key=key, detail=detail, expected=expected)
+            )
     if problems:
         return None, problems
     try:

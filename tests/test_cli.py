@@ -8,14 +8,17 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from click.testing import Result
 from fixtures.blueprints import unique_module_name, write
 from typer.testing import CliRunner
 
 from sandbox import verify
 from sandbox.cli import app
+
+if TYPE_CHECKING:
+    from typer.testing import Result
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = sorted(p.relative_to(ROOT) for p in (ROOT / "tests" / "broken").iterdir())
@@ -71,7 +74,7 @@ def test_verify_errors_exit_1(tmp_path: Path) -> None:
     result = invoke("verify", str(path))
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{path}:5:22: error [port-not-found] snk: no streamlet named 'snk'",
+        f"{path}:5:21: error [port-not-found] snk: no streamlet named 'snk'",
         "  hint: did you mean 'sink'? streamlets in this blueprint: 'source' and 'sink'",
         f"{path}: failed, 1 error, 0 warnings",
     ]
@@ -84,7 +87,9 @@ def test_verify_errors_exit_1(tmp_path: Path) -> None:
         pytest.param(["verify"], id="no-blueprint"),
         pytest.param(["verify", "--nosuch", "x.toml"], id="unknown-option"),
         pytest.param(["graph", "--format", "png", "x.toml"], id="graph-bad-format"),
-        pytest.param(["describe", "--format", "xml", "streamlets.common:Logger"], id="describe-bad-format"),
+        pytest.param(
+            ["describe", "--format", "xml", "streamlets.common:Logger"], id="describe-bad-format"
+        ),
         pytest.param(["describe", "nosuch"], id="describe-not-a-target"),
         pytest.param(["new", "streamlet", "x", "--shape", "blob"], id="new-bad-shape"),
         pytest.param(["nosuch"], id="unknown-command"),
@@ -104,11 +109,9 @@ def test_describe_explains_a_target_that_is_neither_file_nor_class() -> None:
 # --- verify: output formats --------------------------------------------------------------------
 
 
-def _problem(path: Path, **fields: object) -> dict[str, object]:
-    base: dict[str, object] = dict.fromkeys(
-        ("code", "severity", "file", "line", "column", "path", "streamlet", "port", "message", "hint")
-    )
-    return {**base, "file": str(path), **fields}
+def _problem(file: Path, **fields: object) -> dict[str, object]:
+    keys = ("code", "severity", "file", "line", "column", "path", "streamlet", "port", "message")
+    return {**dict.fromkeys((*keys, "hint")), "file": str(file), **fields}
 
 
 def test_verify_json_is_one_object_for_one_file(tmp_path: Path) -> None:
@@ -121,36 +124,64 @@ def test_verify_json_is_one_object_for_one_file(tmp_path: Path) -> None:
         "ok": False,
         "problems": [
             _problem(
-                path, code="unconnected-outlet", severity="error", line=2, column=1,
-                path="$.streamlets.source", streamlet="source", port="out",
+                path,
+                code="unconnected-outlet",
+                severity="error",
+                line=2,
+                column=1,
+                path="$.streamlets.source",
+                streamlet="source",
+                port="out",
                 message="outlet 'source.out' (Reading) is not connected to any topic",
                 hint="add it to the producers of a topic",
             ),
             _problem(
-                path, code="unconnected-inlet", severity="error", line=3, column=1,
-                path="$.streamlets.sink", streamlet="sink", port="in",
+                path,
+                code="unconnected-inlet",
+                severity="error",
+                line=3,
+                column=1,
+                path="$.streamlets.sink",
+                streamlet="sink",
+                port="in",
                 message="inlet 'sink.in' (Reading) is not connected to any topic",
                 hint="add it to the consumers of a topic that carries Reading",
             ),
             _problem(
-                path, code="topic-without-producers", severity="warning", line=5, column=9,
+                path,
+                code="topic-without-producers",
+                severity="warning",
+                line=5,
+                column=9,
                 path="$.topics.spare",
                 message="topic 'spare' has no producers, so its consumers will never receive "
                 "a record",
                 hint='add producers = ["streamlet.outlet"], or remove the topic',
             ),
             _problem(
-                path, code="topic-without-consumers", severity="warning", line=5, column=9,
+                path,
+                code="topic-without-consumers",
+                severity="warning",
+                line=5,
+                column=9,
                 path="$.topics.spare",
                 message="topic 'spare' has no consumers, so what its producers send is discarded",
                 hint='add consumers = ["streamlet.inlet"], or remove the topic',
             ),
         ],
-    }  # fmt: skip
-    assert [list(p) for p in data["problems"]][0] == [
-        "code", "severity", "file", "line", "column", "path", "streamlet", "port", "message",
+    }
+    assert list(data["problems"][0]) == [
+        "code",
+        "severity",
+        "file",
+        "line",
+        "column",
+        "path",
+        "streamlet",
+        "port",
+        "message",
         "hint",
-    ]  # fmt: skip
+    ]
 
 
 def test_verify_json_is_a_list_for_several_files(tmp_path: Path) -> None:
@@ -291,7 +322,13 @@ def test_graph_marks_incompatible_edges_in_every_format(in_root: None) -> None:
 
 
 def test_graph_mermaid_and_dot_of_a_clean_blueprint(tmp_path: Path) -> None:
-    path = write(tmp_path, "app.toml", CLEAN.replace('"fixtures.streamlets:Sink"', '{ class = "fixtures.streamlets:Sink", replicas = 3 }'))
+    path = write(
+        tmp_path,
+        "app.toml",
+        CLEAN.replace(
+            '"fixtures.streamlets:Sink"', '{ class = "fixtures.streamlets:Sink", replicas = 3 }'
+        ),
+    )
     mermaid = invoke("graph", str(path), "-f", "mermaid")
     assert mermaid.exit_code == 0
     assert mermaid.stdout == (
@@ -316,27 +353,43 @@ def test_graph_json(tmp_path: Path) -> None:
         "name": "app",
         "streamlets": [
             {
-                "name": "source", "class": "fixtures.streamlets:Source", "shape": "ingress",
-                "replicas": 1, "inlets": [], "outlets": [{"name": "out", "schema": "Reading"}],
+                "name": "source",
+                "class": "fixtures.streamlets:Source",
+                "shape": "ingress",
+                "replicas": 1,
+                "inlets": [],
+                "outlets": [{"name": "out", "schema": "Reading"}],
             },
             {
-                "name": "sink", "class": "fixtures.streamlets:Sink", "shape": "egress",
-                "replicas": 1, "inlets": [{"name": "in", "schema": "Reading"}], "outlets": [],
+                "name": "sink",
+                "class": "fixtures.streamlets:Sink",
+                "shape": "egress",
+                "replicas": 1,
+                "inlets": [{"name": "in", "schema": "Reading"}],
+                "outlets": [],
             },
         ],
         "topics": [
             {
-                "name": "source", "schema": "Reading", "capacity": 1024, "overflow": "block",
-                "producers": ["source.out"], "consumers": ["sink.in"],
+                "name": "source",
+                "schema": "Reading",
+                "capacity": 1024,
+                "overflow": "block",
+                "producers": ["source.out"],
+                "consumers": ["sink.in"],
             }
         ],
         "edges": [
             {
-                "topic": "source", "from": "source.out", "to": "sink.in",
-                "producer_schema": "Reading", "consumer_schema": "Reading", "compatible": True,
+                "topic": "source",
+                "from": "source.out",
+                "to": "sink.in",
+                "producer_schema": "Reading",
+                "consumer_schema": "Reading",
+                "compatible": True,
             }
         ],
-    }  # fmt: skip
+    }
 
 
 # --- describe ------------------------------------------------------------------------------------
@@ -346,7 +399,10 @@ def test_describe_a_class_as_text() -> None:
     result = invoke("describe", "fixtures.streamlets:Double")
     assert result.exit_code == 0
     lines = [line.rstrip() for line in result.stdout.splitlines()]
-    assert lines[:2] == ["fixtures.streamlets:Double  (processor)", "Doubles each reading (a processor)."]
+    assert lines[:2] == [
+        "fixtures.streamlets:Double  (processor)",
+        "Doubles each reading (a processor).",
+    ]
     assert re.fullmatch(r"port\s+direction\s+schema\s+fingerprint", lines[2])
     assert re.fullmatch(r"in\s+inlet\s+Reading\s+[0-9a-f]{16}", lines[3])
     assert re.fullmatch(r"out\s+outlet\s+Reading\s+[0-9a-f]{16}", lines[4])
@@ -363,7 +419,11 @@ def test_describe_a_class_as_json() -> None:
     assert (data["name"], data["shape"]) == ("fixtures.streamlets:Configured", "ingress")
     assert [p["name"] for p in data["ports"]] == ["out"]
     assert data["config"][0] == {
-        "name": "count", "type": "an integer", "required": True, "default": None, "doc": None
+        "name": "count",
+        "type": "an integer",
+        "required": True,
+        "default": None,
+        "doc": None,
     }
 
 
@@ -403,7 +463,7 @@ def test_describe_a_blueprint_as_json(in_root: None) -> None:
         "runtime": "async",
         "restart": "never",
         "on_error": "fail",
-        "config": {"window": 2.0},
+        "config": {"window": "PT2S"},
     }
     assert aggregate["descriptor"]["shape"] == "processor"
 
@@ -413,9 +473,11 @@ def test_describe_a_blueprint_with_errors_exits_1_after_what_it_could_describe(
 ) -> None:
     result = invoke("describe", "tests/broken/config.yaml")
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0] == "Broken_Config  3 streamlets, 1 topic"
+    assert result.stdout.splitlines()[0] == "Broken_Config  7 streamlets, 1 topic"
     assert "error [streamlet-not-found] missing-module" in result.stderr
-    assert result.stderr.splitlines()[-1] == "tests/broken/config.yaml: failed, 21 errors, 0 warnings"
+    assert (
+        result.stderr.splitlines()[-1] == "tests/broken/config.yaml: failed, 21 errors, 0 warnings"
+    )
 
 
 @pytest.mark.parametrize(
@@ -428,11 +490,13 @@ def test_describe_a_blueprint_with_errors_exits_1_after_what_it_could_describe(
             id="module",
         ),
         pytest.param(
-            "fixtures.streamlets:Nope", "error: 'fixtures.streamlets:Nope' is not a streamlet class",
+            "fixtures.streamlets:Nope",
+            "error: 'fixtures.streamlets:Nope' is not a streamlet class",
             id="attribute",
         ),
         pytest.param(
-            "fixtures.streamlets:Plain", "error: 'fixtures.streamlets:Plain' is not a streamlet class",
+            "fixtures.streamlets:Plain",
+            "error: 'fixtures.streamlets:Plain' is not a streamlet class",
             id="not-a-streamlet",
         ),
         pytest.param(
@@ -450,7 +514,9 @@ def test_describe_a_class_that_cannot_be_described_exits_1(target: str, message:
     assert result.stderr == message + "\n"
 
 
-def test_describe_a_module_that_exits_at_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_describe_a_module_that_exits_at_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     module = unique_module_name()
     write(tmp_path, f"{module}.py", "import sys\nsys.exit(4)\n")
@@ -459,7 +525,9 @@ def test_describe_a_module_that_exits_at_import(tmp_path: Path, monkeypatch: pyt
     assert result.stderr == f"error: cannot import module '{module}': SystemExit: 4\n"
 
 
-def test_error_messages_keep_square_brackets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_error_messages_keep_square_brackets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     module = unique_module_name()
     write(tmp_path, f"{module}.py", "raise ValueError('expected list[int], found [x]')\n")
@@ -486,11 +554,17 @@ def _binary(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        pytest.param(lambda p: p / "missing.toml", "cannot read the file: No such file or directory", id="missing"),
+        pytest.param(
+            lambda p: p / "missing.toml",
+            "cannot read the file: No such file or directory",
+            id="missing",
+        ),
         pytest.param(_directory, "expected a blueprint file, found a directory", id="directory"),
-        pytest.param(_binary, "expected a text file, found binary data (it contains NUL bytes)", id="binary"),
+        pytest.param(
+            _binary, "expected a text file, found binary data (it contains NUL bytes)", id="binary"
+        ),
     ],
-)  # fmt: skip
+)
 def test_unusable_files_give_one_clear_problem(
     tmp_path: Path, command: str, make: object, message: str
 ) -> None:
@@ -591,13 +665,23 @@ def test_new_streamlets_pass_their_generated_tests_and_verify(project: Path) -> 
     )
     verified = subprocess.run(
         [sys.executable, "-m", "sandbox", "verify", "app.toml"],
-        cwd=project, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert (verified.returncode, verified.stdout) == (0, "app.toml: ok, no problems\n"), verified.stderr
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (verified.returncode, verified.stdout) == (0, "app.toml: ok, no problems\n"), (
+        verified.stderr
+    )
     tested = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=project, capture_output=True, text=True, timeout=100, check=False,
-    )  # fmt: skip
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "3 passed" in tested.stdout
 

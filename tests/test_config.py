@@ -48,7 +48,7 @@ def test_parse_duration_rejects_what_is_not_a_duration(text: str) -> None:
 
 
 def test_parse_duration_rejects_an_empty_string() -> None:
-    with pytest.raises(ValueError, match="^an empty string is not a duration$"):
+    with pytest.raises(ValueError, match=r"^an empty string is not a duration$"):
         parse_duration("")
 
 
@@ -91,9 +91,7 @@ def test_build_config_converts_strings_and_keeps_defaults() -> None:
         Settings, {"count": "3", "window": "250ms", "buffer": "1k", "verbose": "true"}
     )
     assert problems == []
-    assert config == Settings(
-        count=3, window=td(milliseconds=250), buffer=1024, verbose=True
-    )
+    assert config == Settings(count=3, window=td(milliseconds=250), buffer=1024, verbose=True)
 
 
 def test_build_config_accepts_typed_values() -> None:
@@ -146,9 +144,7 @@ def test_build_config_without_a_config_type_rejects_every_key() -> None:
 def test_build_config_reports_a_failing_cross_field_check_under_star() -> None:
     config, problems = build_config(Relabel.Config, {"low": 2, "high": 1})
     assert config is None
-    assert problems == [
-        ConfigProblem(kind="invalid", key="*", detail="low must not be above high")
-    ]
+    assert problems == [ConfigProblem(kind="invalid", key="*", detail="low must not be above high")]
 
 
 class Optional(msgspec.Struct, frozen=True, kw_only=True):

@@ -29,9 +29,15 @@ def test_did_you_mean_offers_the_closest_name_or_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("word", "expected"),
-    [("ingress", "an ingress"), ("egress", "an egress"), ("processor", "a processor"),
-     ("fan-in", "a fan-in"), ("integer", "an integer"), ("Object", "an Object")],
-)  # fmt: skip
+    [
+        ("ingress", "an ingress"),
+        ("egress", "an egress"),
+        ("processor", "a processor"),
+        ("fan-in", "a fan-in"),
+        ("integer", "an integer"),
+        ("Object", "an Object"),
+    ],
+)
 def test_article(word: str, expected: str) -> None:
     assert article(word) == expected
 

@@ -129,7 +129,9 @@ async def _process(cls: type, records: list[Any], config: object = None) -> list
         pytest.param(odd_only, "processor", [("in", "Count"), ("out", "Count")], id="optional"),
         pytest.param(twice, "processor", [("in", "Count"), ("out", "Count")], id="list"),
         pytest.param(spread, "processor", [("in", "Count"), ("out", "Count")], id="generator"),
-        pytest.param(async_spread, "processor", [("in", "Count"), ("out", "Count")], id="async-gen"),
+        pytest.param(
+            async_spread, "processor", [("in", "Count"), ("out", "Count")], id="async-gen"
+        ),
         pytest.param(numbers, "ingress", [("out", "Count")], id="ingress"),
         pytest.param(async_numbers, "ingress", [("out", "Count")], id="async-ingress"),
         pytest.param(from_list, "ingress", [("out", "Count")], id="ingress-list"),
@@ -234,5 +236,4 @@ async def test_egresses_see_every_record() -> None:
     SEEN.clear()
     await bind(keep(), inlet=ListInlet(COUNTS)).run(context())
     await bind(async_keep(), inlet=ListInlet(COUNTS[:1])).run(context(name="sink"))
-    assert SEEN == [*COUNTS, ("sink", Count(n=1))]
-
+    assert [*COUNTS, ("sink", Count(n=1))] == SEEN

@@ -1,8 +1,8 @@
 """The public API: one curated, sorted `sandbox.__all__`, and examples that use only it."""
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import types
 from pathlib import Path

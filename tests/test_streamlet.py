@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import msgspec
@@ -24,6 +23,9 @@ from sandbox import (
 )
 from sandbox.config import ConfigParam
 from sandbox.streamlet import PortDescriptor, streamlet_spec
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Renamed(Streamlet):
@@ -61,7 +63,7 @@ class Narrowed(Base):
 class Reversed(Base):
     """Declares a port again under the same attribute: the subclass's wins."""
 
-    out = Outlet(fx.Metric)
+    out = Outlet(fx.Metric)  # type: ignore[assignment]  # deliberately another schema
 
 
 # --- ports as attributes ---------------------------------------------------------------------
@@ -156,9 +158,7 @@ def test_shape_follows_from_the_ports(cls: type[Streamlet], shape: str) -> None:
         pytest.param(fx.SyncRun, "SyncRun: its run method must be 'async def'", id="sync-run"),
     ],
 )
-def test_invalid_definitions_raise_a_definition_error(
-    cls: type[Streamlet], message: str
-) -> None:
+def test_invalid_definitions_raise_a_definition_error(cls: type[Streamlet], message: str) -> None:
     with pytest.raises(StreamletDefinitionError, match=f"^{re.escape(message)}$"):
         streamlet_spec(cls)
 
@@ -246,12 +246,20 @@ def test_descriptor_lists_config_params_with_types_and_defaults() -> None:
         pytest.param(fx.Source, [("out", "outlet", "Reading")], id="ingress"),
         pytest.param(
             fx.Split,
-            [("in", "inlet", "Reading"), ("low", "outlet", "Reading"), ("high", "outlet", "Reading")],
+            [
+                ("in", "inlet", "Reading"),
+                ("low", "outlet", "Reading"),
+                ("high", "outlet", "Reading"),
+            ],
             id="fan-out",
         ),
         pytest.param(
             fx.Merge,
-            [("left", "inlet", "Reading"), ("right", "inlet", "Reading"), ("out", "outlet", "Reading")],
+            [
+                ("left", "inlet", "Reading"),
+                ("right", "inlet", "Reading"),
+                ("out", "outlet", "Reading"),
+            ],
             id="fan-in",
         ),
         pytest.param(fx.AnySink, [("in", "inlet", "Any")], id="egress-any"),
@@ -285,7 +293,7 @@ class OtherShape(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def test_fingerprints_are_stable_and_ignore_names_and_docs() -> None:
-    def fingerprint(schema: type) -> str:
+    def fingerprint(schema: type[object]) -> str:
         class One(Streamlet):
             out = Outlet(schema)
 
@@ -312,7 +320,8 @@ def test_ports_on_the_class_are_declarations() -> None:
 
 
 @pytest.mark.parametrize(
-    ("attribute", "port"), [pytest.param("inlet", "in", id="inlet"), pytest.param("out", "out", id="outlet")]
+    ("attribute", "port"),
+    [pytest.param("inlet", "in", id="inlet"), pytest.param("out", "out", id="outlet")],
 )
 def test_an_unbound_port_raises_a_helpful_error(attribute: str, port: str) -> None:
     from sandbox import PortNotBoundError
@@ -333,12 +342,16 @@ def test_a_bound_port_is_the_instance_attribute() -> None:
 
 
 async def test_streamlet_base_run_says_what_to_implement() -> None:
-    with pytest.raises(NotImplementedError, match=r"^Streamlet must implement 'async def run\(self, ctx\)'$"):
+    with pytest.raises(
+        NotImplementedError, match=r"^Streamlet must implement 'async def run\(self, ctx\)'$"
+    ):
         await Streamlet().run(_context())
 
 
 def _context(**options: Any) -> Context[Any]:
-    return Context(config=None, name="validation", clock=SystemClock(), stopping=anyio.Event(), **options)
+    return Context(
+        config=None, name="validation", clock=SystemClock(), stopping=anyio.Event(), **options
+    )
 
 
 def test_context_defaults() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from pathlib import Path
@@ -17,17 +18,31 @@ if TYPE_CHECKING:
 
     from sandbox.blueprint.model import Backoff
 
-__all__ = ["Failure", "backoff_delay", "dead_letter", "user_traceback"]
+__all__ = ["Failure", "backoff_delay", "carry_traceback", "dead_letter", "user_traceback"]
 
-_HIDDEN: Final = (
-    *(str(Path(m.__file__).resolve().parent) for m in (anyio, msgspec) if m.__file__ is not None),
-    str(Path(__file__).resolve().parents[1]),
-    str(Path(traceback.__file__).resolve().parent / "asyncio"),
+_HIDDEN: Final = tuple(
+    f"{directory}{os.sep}"  # the separator: `sandbox_apps/` is not under `sandbox`
+    for directory in (
+        *(Path(m.__file__).resolve().parent for m in (anyio, msgspec) if m.__file__ is not None),
+        Path(__file__).resolve().parents[1],
+        Path(traceback.__file__).resolve().parent / "asyncio",
+    )
 )
+
+
+_CARRIED: Final = "sandbox_traceback"
+
+
+def carry_traceback(exc: BaseException) -> None:
+    """Attach the user traceback to `exc`, which crosses to another process without frames."""
+    setattr(exc, _CARRIED, user_traceback(exc))
 
 
 def user_traceback(exc: BaseException) -> str:
     """The traceback of `exc` with the runtime's own frames left out."""
+    carried = getattr(exc, _CARRIED, None)
+    if isinstance(carried, str):
+        return carried
     frames = [
         frame
         for frame in traceback.extract_tb(exc.__traceback__)

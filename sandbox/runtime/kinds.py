@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import importlib
 import multiprocessing
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, Protocol, final
 
 import anyio.to_thread
 import msgspec
 
 from sandbox.functions import FunctionInfo, FunctionStreamlet
+from sandbox.runtime.failures import carry_traceback
 from sandbox.streamlet import streamlet_spec
 
 __all__ = ["AsyncExecutor", "Executor", "ProcessExecutor", "ThreadExecutor", "executor_for"]
@@ -73,8 +76,33 @@ def _worker_apply(ref: str, payload: bytes) -> bytes:
     info: FunctionInfo = cls.__sandbox_function__
     schema: Any = spec.inlets[0].schema
     batch = msgspec.msgpack.decode(payload, type=list[schema])
-    out = batch_function(info, info.fn)(batch)
+    try:
+        out = batch_function(info, info.fn)(batch)
+    except Exception as exc:
+        carry_traceback(exc)  # the parent gets a pickled copy without frames
+        raise
     return msgspec.msgpack.encode(out)
+
+
+def _import_root(module_name: str) -> str | None:
+    """The `sys.path` entry a module was imported from.
+
+    Verification puts the blueprint's directory and the working directory on
+    `sys.path` only while it imports, so a spawned worker would not find a
+    module from there without being told.
+    """
+    file = getattr(sys.modules.get(module_name), "__file__", None)
+    if file is None:
+        return None
+    path = Path(file).resolve()
+    depth = module_name.count(".") + (path.stem == "__init__")
+    return str(path.parents[depth])
+
+
+def _add_to_path(entry: str | None) -> None:
+    """In the worker process, before anything is imported."""
+    if entry is not None and entry not in sys.path:
+        sys.path.insert(0, entry)
 
 
 @final
@@ -87,7 +115,10 @@ class ProcessExecutor:
         schema: Any = spec.outlets[0].schema if spec.outlets else object
         self._out_type = list[schema]
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=_add_to_path,
+            initargs=(_import_root(cls.__module__),),
+        )  # fmt: skip
 
     async def map(self, apply: Apply, batch: list[object], info: FunctionInfo) -> list[object]:
         """Encode, run in the worker, decode."""

@@ -8,13 +8,16 @@ The streamlet classes come from `tests/fixtures/streamlets.py`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fixtures.blueprints import codes, unique_module_name, verify_text
 
 from sandbox import Diagnostic, verify
-from sandbox.errors import CODES
+from sandbox.errors import CODES, Severity
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Position = tuple[int, int] | None
 
@@ -31,12 +34,13 @@ class Problem:
     yaml: Position = None
     streamlet: str | None = None
     port: str | None = None
+    severity: Severity | None = None  # when it differs from the code's default
 
     def diagnostic(self, file: Path, suffix: str) -> Diagnostic:
         line, column = (self.toml if suffix == ".toml" else self.yaml) or (None, None)
         return Diagnostic(
             code=self.code,
-            severity=CODES[self.code],
+            severity=self.severity or CODES[self.code],
             message=self.message,
             hint=self.hint,
             file=str(file),
@@ -310,8 +314,12 @@ case(
     toml='[blueprint]\nname = "app"\n',
     yaml="blueprint:\n  name: app\n",
 )
-case("empty-blueprint-empty-table", Problem(*EMPTY, toml=(1, 2), yaml=(1, 1)),
-     toml="[streamlets]\n", yaml="streamlets: {}\n")  # fmt: skip
+case(
+    "empty-blueprint-empty-table",
+    Problem(*EMPTY, toml=(1, 2), yaml=(1, 1)),
+    toml="[streamlets]\n",
+    yaml="streamlets: {}\n",
+)
 case("empty-blueprint-empty-file", Problem(*EMPTY), toml="", yaml="")
 
 # --- streamlet names and classes ----------------------------------------------------------
@@ -343,7 +351,9 @@ DUPLICATE = Problem(
 case(
     "duplicate-streamlet-name",
     DUPLICATE,
-    toml=CHAIN_TOML.format(source=SOURCE_T, sink=SINK_T + '\nsource = "fixtures.streamlets:Double"'),
+    toml=CHAIN_TOML.format(
+        source=SOURCE_T, sink=SINK_T + '\nsource = "fixtures.streamlets:Double"'
+    ),
     yaml=CHAIN_YAML.format(source=SOURCE_Y, sink=SINK_Y + "\n  source: fixtures.streamlets:Double"),
 )
 case(
@@ -845,11 +855,13 @@ case(
         streamlet="split",
         port="low",
     ),
-    toml=SPLIT_TOML.format(low="split.high").replace('"split.high" = ["high.in"]\n', "")
+    toml=SPLIT_TOML.format(low="split.high")
+    .replace('"split.high" = ["high.in"]\n', "")
     .replace('"split.high" = ["low.in"]', '"split.high" = ["low.in", "high.in"]'),
-    yaml=SPLIT_YAML.format(low="split.high").replace("  split.high: [high.in]\n", "")
+    yaml=SPLIT_YAML.format(low="split.high")
+    .replace("  split.high: [high.in]\n", "")
     .replace("split.high: [low.in]", "split.high: [low.in, high.in]"),
-)  # fmt: skip
+)
 case(
     "topic-without-producers",
     Problem(
@@ -864,7 +876,7 @@ case(
     + '[topics.spare]\nconsumers = ["extra"]\n',
     yaml=CHAIN_YAML.format(source=SOURCE_Y, sink=SINK_Y + "\n  extra: fixtures.streamlets:AnySink")
     + "topics:\n  spare:\n    consumers: [extra]\n",
-)  # fmt: skip
+)
 case(
     "topic-without-consumers",
     Problem(
@@ -899,8 +911,7 @@ case(
         yaml=(7, 3),
     ),
     toml=CHAIN_TOML.format(source=SOURCE_T, sink=SINK_T) + "[topics.spare]\nconsumers = []\n",
-    yaml=CHAIN_YAML.format(source=SOURCE_Y, sink=SINK_Y)
-    + "topics:\n  spare:\n    consumers: []\n",
+    yaml=CHAIN_YAML.format(source=SOURCE_Y, sink=SINK_Y) + "topics:\n  spare:\n    consumers: []\n",
 )
 
 # --- config ---------------------------------------------------------------------------------
@@ -1048,23 +1059,49 @@ STREAMLET_SETTINGS = {
     "replicas-bool": ("replicas", "true", "true", "an integer >= 1", "a boolean true", None),
     "max-restarts": ("max-restarts", "-1", "-1", "an integer >= 0", "an integer -1", None),
     "runtime": (
-        "runtime", '"threads"', "threads", CHOICES["runtime"], "a string 'threads'",
+        "runtime",
+        '"threads"',
+        "threads",
+        CHOICES["runtime"],
+        "a string 'threads'",
         "did you mean 'thread'?",
     ),
-    "restart": ("restart", '"sometimes"', "sometimes", CHOICES["restart"], "a string 'sometimes'", None),
+    "restart": (
+        "restart",
+        '"sometimes"',
+        "sometimes",
+        CHOICES["restart"],
+        "a string 'sometimes'",
+        None,
+    ),
     "on-error": ("on-error", '"retry"', "retry", CHOICES["on-error"], "a string 'retry'", None),
-    "log-level": ("log-level", '"verbose"', "verbose", CHOICES["log-level"], "a string 'verbose'", None),
+    "log-level": (
+        "log-level",
+        '"verbose"',
+        "verbose",
+        CHOICES["log-level"],
+        "a string 'verbose'",
+        None,
+    ),
     "log-level-type": ("log-level", "3", "3", CHOICES["log-level"], "an integer 3", None),
     "backoff": ("backoff", '"10s"', "10s", BACKOFF, "a string '10s'", None),
     "backoff-order": (
-        "backoff", '"10s..1s"', "10s..1s", BACKOFF, "a string '10s..1s'",
+        "backoff",
+        '"10s..1s"',
+        "10s..1s",
+        BACKOFF,
+        "a string '10s..1s'",
         "the first duration must be positive and not above the second",
     ),
     "backoff-unit": (
-        "backoff", '"1x..2s"', "1x..2s", BACKOFF, "a string '1x..2s'",
+        "backoff",
+        '"1x..2s"',
+        "1x..2s",
+        BACKOFF,
+        "a string '1x..2s'",
         "'1x' is not a duration such as '2s', '500ms' or '2 minutes'",
     ),
-}  # fmt: skip
+}
 for variant, (key, toml_value, yaml_value, expected, found, hint) in STREAMLET_SETTINGS.items():
     case(
         f"invalid-setting-{variant}",
@@ -1103,6 +1140,21 @@ for variant, (key, toml_value, yaml_value, expected, found) in TOPIC_SETTINGS.it
         ),
         toml=TOPIC_TOML.format(extra=f"{key} = {toml_value}"),
         yaml=TOPIC_YAML.format(extra=f"{key}: {yaml_value}"),
+    )
+for key in ("partitions", "retention", "binding"):
+    case(
+        f"invalid-setting-reserved-{key}",
+        Problem(
+            "invalid-setting",
+            f"{key} of topic 'readings' has no effect in the sandbox",
+            "it is reserved for the broker transport; the in-memory sandbox ignores it",
+            f"$.topics.readings.{key}",
+            toml=(7, 1),
+            yaml=(8, 5),
+            severity="warning",
+        ),
+        toml=TOPIC_TOML.format(extra=f"{key} = 3"),
+        yaml=TOPIC_YAML.format(extra=f"{key}: 3"),
     )
 case(
     "invalid-setting-blueprint-name",
@@ -1159,7 +1211,7 @@ connections:
 
 
 def _params() -> list[object]:
-    params = []
+    params: list[object] = []
     for name, c in CASES.items():
         for suffix, text in ((".toml", c.toml), (".yaml", c.yaml)):
             if text is not None:
@@ -1321,8 +1373,7 @@ def test_verify_reports_a_module_failing_at_import_with_its_cause(
     assert problem == Diagnostic(
         code="streamlet-not-found",
         severity="error",
-        message=f"cannot import module '{module}' for '{module}:Thing': "
-        + cause.format(file=file),
+        message=f"cannot import module '{module}' for '{module}:Thing': " + cause.format(file=file),
         hint=IMPORT_HINT,
         file=str(tmp_path / "app.toml"),
         line=2,

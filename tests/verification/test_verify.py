@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fixtures.blueprints import codes, only, verify_text, write
 from fixtures.streamlets import Settings
 
-from sandbox import BlueprintError, Diagnostic, DeadLetter, Location, load_blueprint, verify
+from sandbox import BlueprintError, DeadLetter, Diagnostic, Location, load_blueprint, verify
 from sandbox.verification import PortRef
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONFIGURED = """\
 [streamlets]
@@ -37,7 +40,9 @@ def test_class_defaults_fill_what_the_blueprint_leaves_out(tmp_path: Path) -> No
 
 
 def test_config_files_apply_in_order_over_the_blueprint(tmp_path: Path) -> None:
-    first = write(tmp_path, "first.toml", '[streamlets.source.config]\ncount = 2\nlabel = "first"\n')
+    first = write(
+        tmp_path, "first.toml", '[streamlets.source.config]\ncount = 2\nlabel = "first"\n'
+    )
     second = write(tmp_path, "second.yaml", "streamlets:\n  source:\n    config:\n      count: 3\n")
     report = verify_text(tmp_path, CONFIGURED, config_files=[first, second])
     assert report.diagnostics == ()
@@ -63,14 +68,16 @@ def test_config_origin_records_where_each_value_was_last_set(tmp_path: Path) -> 
     origin = report.application.instances["source"].entry.config_origin
     assert origin == {
         "count": Location(
-            file=str(tmp_path / "app.toml"), line=2, column=65,
+            file=str(tmp_path / "app.toml"),
+            line=2,
+            column=65,
             path="$.streamlets.source.config.count",
         ),
         "label": Location(
             file=str(file), line=2, column=1, path="$.streamlets.source.config.label"
         ),
         "rate": Location(file="--set source.rate=2", path=""),
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(
@@ -131,7 +138,7 @@ def test_set_with_an_invalid_value_is_reported_at_the_set(tmp_path: Path) -> Non
         Diagnostic(
             code="invalid-config-value",
             severity="error",
-            message="config 'count' of fixtures.streamlets:Configured: expected `int`, got `str`",
+            message="config 'count' of fixtures.streamlets:Configured: 'many' is not an integer",
             hint="expected an integer",
             file="--set source.count=many",
             path="",
@@ -218,11 +225,20 @@ def test_config_file_problems_are_reported_with_positions(tmp_path: Path) -> Non
     report = verify_text(tmp_path, CONFIGURED, config_files=[file])
     assert [(d.code, d.line, d.column, d.message, d.hint) for d in report.diagnostics] == [
         (
-            "format-error", 2, 1, "unknown key 'replicas' in [streamlets.source]",
+            "format-error",
+            2,
+            1,
+            "unknown key 'replicas' in [streamlets.source]",
             "valid keys are 'config'",
         ),
-        ("format-error", 5, 2, "unknown key 'other' in a config file", "valid keys are 'streamlets'"),
-    ]  # fmt: skip
+        (
+            "format-error",
+            5,
+            2,
+            "unknown key 'other' in a config file",
+            "valid keys are 'streamlets'",
+        ),
+    ]
     assert _config(report) == Settings(count=2, label="blueprint")
 
 
@@ -231,9 +247,14 @@ def test_unreadable_and_malformed_config_files_are_reported(tmp_path: Path) -> N
     broken = write(tmp_path, "broken.toml", "[streamlets\n")
     report = verify_text(tmp_path, CONFIGURED, config_files=[missing, broken])
     assert [(d.code, d.file, d.line, d.message) for d in report.diagnostics] == [
-        ("syntax-error", str(broken), 1, "the file is not valid TOML: Expected ']' at the end of a table declaration"),
+        (
+            "syntax-error",
+            str(broken),
+            1,
+            "the file is not valid TOML: Expected ']' at the end of a table declaration",
+        ),
         ("format-error", str(missing), None, "cannot read the file: No such file or directory"),
-    ]  # fmt: skip
+    ]
 
 
 # --- topics, shorthands and ports ------------------------------------------------------------
@@ -290,7 +311,10 @@ def test_a_connection_to_something_else_than_port_paths_is_a_format_error(tmp_pa
     text = '[streamlets]\nsource = "fixtures.streamlets:Source"\n[connections]\n"source" = 3\n'
     report = verify_text(tmp_path, text)
     problem = only(report, "format-error")
-    assert problem.message == "expected a list of port paths at $.connections.source, found an integer 3"
+    assert (
+        problem.message
+        == "expected a list of port paths at $.connections.source, found an integer 3"
+    )
 
 
 def test_the_port_may_be_left_out_when_there_is_one_of_the_direction(tmp_path: Path) -> None:
@@ -411,7 +435,7 @@ def test_dead_letters_need_on_error_dead_letter(tmp_path: Path) -> None:
             severity="error",
             message="streamlet 'double' (fixtures.streamlets:Double) has no outlet named "
             "'dead-letters'",
-            hint="set on-error = \"dead-letter\" on the streamlet to get this outlet; "
+            hint='set on-error = "dead-letter" on the streamlet to get this outlet; '
             "its outlets are 'out'",
             file=str(tmp_path / "app.toml"),
             line=9,
