@@ -54,6 +54,8 @@ class Runtime:
         factories: per instance name, what makes the streamlet object of each
             attempt instead of calling its class (the testkit runs a given
             instance, and its own feeders and collectors, this way).
+        watch_loop: run the blocked-event-loop watchdog (a thread); the
+            testkit turns it off for short runs.
     """
 
     def __init__(
@@ -66,9 +68,11 @@ class Runtime:
         drain_timeout: float = 10.0,
         stall_timeout: float | None = 10.0,
         factories: Mapping[str, Callable[[], Streamlet]] | None = None,
+        watch_loop: bool = True,
     ) -> None:
         self.application = application
         self.factories = dict(factories or {})
+        self.watch_loop = watch_loop
         self.run_dir = run_dir
         self.clock: Clock = clock or SystemClock()
         self.transport: Transport = transport or MemoryTransport(application)
@@ -129,10 +133,11 @@ class Runtime:
         self._started = time.monotonic()
         self.state = "running"
         self.run_dir.event("started", application=self.application.name)
-        watchdog = LoopWatchdog(Runtime._attempt.__code__, self._blocked)
         async with anyio.create_task_group() as helpers:
             helpers.start_soon(self._drain_guard)
-            helpers.start_soon(watchdog.run)
+            if self.watch_loop:
+                watchdog = LoopWatchdog(Runtime._attempt.__code__, self._blocked)
+                helpers.start_soon(watchdog.run)
             if self.stall_timeout:
                 stalls = StallWatchdog(
                     self.application, self.slots, self.transport, self.run_dir,
@@ -200,6 +205,8 @@ class Runtime:
         while True:
             error = await self._attempt(slot, instance)
             if error is None:
+                for reader in slot.inlets.values():
+                    reader.release()  # it returned: what it took but never saw is not lost
                 if not self._restart_completed(slot, instance):
                     break
                 error = RuntimeError("returned while restart = 'always'")

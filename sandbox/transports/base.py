@@ -41,6 +41,10 @@ class InletEndpoint(InletReader[T]):
         """Put unfinished records back at the front; return how many."""
 
     @abstractmethod
+    def release(self) -> int:
+        """Put back the records taken but not yet seen (the replica stopped reading)."""
+
+    @abstractmethod
     def close(self) -> int:
         """The consumer replica has finished: release producers, discard what
         comes later; return how many buffered records it never received."""

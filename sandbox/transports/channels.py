@@ -256,13 +256,14 @@ class Writer(OutletEndpoint[T], Generic[T]):
         self._batch_max = max(1, min([batch_max, *(b.capacity for r in routes for b in r.buffers)]))
         self._limit = self._batch_max
         self._pending: list[object] = []
+        self._flushing = 0  # records of a `flush` waiting for room
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def pending(self) -> int:
         """Records sent but not yet in a buffer."""
-        return len(self._pending)
+        return len(self._pending) + self._flushing
 
     async def send(self, record: T) -> None:
         """Send one record; waits only while a consumer's buffer is full."""
@@ -306,10 +307,12 @@ class Writer(OutletEndpoint[T], Generic[T]):
         while self._pending:
             batch = self._pending[: self._limit]
             del self._pending[: len(batch)]
+            self._flushing = len(batch)  # still pending if cancelled while waiting
             for route in self.routes:
                 for buffer, part in route.split(batch):
                     if not buffer.offer(part):
                         await buffer.put(part)
+            self._flushing = 0
             self.sent += len(batch)
             self._update_limit()
 
@@ -337,7 +340,7 @@ class Reader(InletEndpoint[T], Generic[T]):
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[T]:
-        self._resume()
+        self.release()
         buffer = self.buffer
         while True:
             batch = buffer.take()
@@ -355,18 +358,24 @@ class Reader(InletEndpoint[T], Generic[T]):
             else:
                 self._batch = None
 
-    def _resume(self) -> None:
-        # A loop over this inlet stopped (`break`) inside a batch: put the records
-        # after the last one it saw back at the front, so none is lost.
+    def release(self) -> int:
+        """Put the records after the last one seen back at the front; return how many.
+
+        A loop over the inlet that stopped (`break`, `return`) inside a batch
+        has taken records it never saw: the next loop, `receive`, or the
+        runtime when the replica returns gives them back, so none is lost.
+        """
         batch, self._batch = self._batch, None
-        if batch:
-            rest = batch[self._index + 1 :]
-            self.buffer.unget(rest)
-            self.received -= len(rest)
+        if not batch:
+            return 0
+        rest = batch[self._index + 1 :]
+        self.buffer.unget(rest)
+        self.received -= len(rest)
+        return len(rest)
 
     async def receive(self) -> T:
         """The next record; raises EndOfStream when the inlet has ended."""
-        self._resume()
+        self.release()
         batch = await self.receive_batch(1)
         if batch is None:
             raise EndOfStream

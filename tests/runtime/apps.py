@@ -15,7 +15,7 @@ import itertools
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterator  # noqa: TC003  # @processor reads the annotations at run time
+from collections.abc import AsyncIterator, Iterator  # @processor reads annotations at run time
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +56,12 @@ class Probe:
         self.attempts: defaultdict[str, list[list[int]]] = defaultdict(list)
         self.letters: list[DeadLetter] = []
         self.failed_once: set[int] = set()
-        self.threads: set[str] = set()
         # For the capacity check: "streamlet.port" -> [(consumer, capacity)].
         self.downstream: dict[str, list[tuple[str, int]]] = {}
         self.readers: dict[str, InletEndpoint[object]] = {}
         self.yielded: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.violations: list[str] = []
-        self.expect: int | None = None
+        self.expect: tuple[str, int] | None = None  # (consumer, count) that sets `arrived`
 
     # Events are made on first use, inside the event loop that runs the test.
     @functools.cached_property
@@ -72,7 +71,7 @@ class Probe:
 
     @functools.cached_property
     def arrived(self) -> anyio.Event:
-        """Set when a consumer has received `expect` items."""
+        """Set when the consumer named by `expect` has received its count of items."""
         return anyio.Event()
 
     def seqs(self, consumer: str, origin: str | None = None) -> list[int]:
@@ -85,7 +84,7 @@ class Probe:
             self.readers[consumer] = inlet
         self.received[consumer].append((replica, item))
         self.yielded[consumer][item.origin] += 1
-        if self.expect is not None and len(self.received[consumer]) >= self.expect:
+        if self.expect == (consumer, len(self.received[consumer])):
             self.arrived.set()
 
     def send(self, producer: str, item: Item) -> None:
@@ -351,11 +350,11 @@ async def picky_async(item: Item) -> Item:
 @processor
 def double(item: Item) -> Item:
     """Doubles `seq` (and records the thread it ran in, for the thread kind)."""
-    THREADS.add(threading.current_thread().name)
+    threads.add(threading.current_thread().name)
     return Item(origin=item.origin, seq=item.seq * 2, key=item.key)
 
 
-THREADS: set[str] = set()
+threads: set[str] = set()  # where `double` ran
 
 
 @processor

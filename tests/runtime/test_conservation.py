@@ -75,19 +75,27 @@ def pipelines(draw: st.DrawFn) -> Pipeline:
 
     def place(outlet: str) -> None:
         unconsumed = [t for t in topics if not t.consumers]
-        if unconsumed and draw(st.booleans()):
+        merge: bool = draw(st.booleans())
+        if merge and unconsumed:
             draw(st.sampled_from(unconsumed)).producers.append(outlet)
         else:
             topics.append(
                 TopicSpec(
-                    name=f"t{len(topics)}", producers=[outlet], consumers=[],
+                    name=f"t{len(topics)}",
+                    producers=[outlet],
+                    consumers=[],
                     capacity=draw(st.integers(1, 8)),
-                )  # fmt: skip
+                )
             )
 
     for i in range(draw(st.integers(1, 3))):
         nodes.append(
-            Node(name=f"source-{i}", kind="source", yields=draw(yields), count=draw(st.integers(0, 40)))
+            Node(
+                name=f"source-{i}",
+                kind="source",
+                yields=draw(yields),
+                count=draw(st.integers(0, 40)),
+            )
         )
         place(f"source-{i}.out")
     for i in range(draw(st.integers(0, 5))):

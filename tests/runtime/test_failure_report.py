@@ -53,7 +53,9 @@ def test_cli_run_prints_the_failure_and_exits_1(tmp_path: Path, probe: tuple[str
     app_file = _failing_app(tmp_path, probe[0])
     runner = CliRunner(env={"COLUMNS": "200", "FORCE_COLOR": None, "TTY_COMPATIBLE": None})
 
-    result = runner.invoke(app, ["run", str(app_file), "--no-view", "--run-dir", str(tmp_path / "run")])
+    result = runner.invoke(
+        app, ["run", str(app_file), "--no-view", "--run-dir", str(tmp_path / "run")]
+    )
 
     assert result.exit_code == 1, result.output
     assert re.search(r"^error: " + FAILURE + "$", result.stderr, flags=re.MULTILINE)

@@ -43,27 +43,27 @@ async def test_async_kind_runs_the_function_on_the_event_loop(
     tmp_path: Path, probe: tuple[str, Probe]
 ) -> None:
     name, seen = probe
-    apps.THREADS.clear()
+    apps.threads.clear()
     with anyio.fail_after(1):
         result = await _run(tmp_path, name, f"{REF}:double", "async")
 
     assert result.state == "completed"
     assert seen.seqs("sink") == [2 * n for n in range(50)]
-    assert apps.THREADS == {threading.current_thread().name}
+    assert apps.threads == {threading.current_thread().name}
 
 
 async def test_thread_kind_runs_the_function_in_a_worker_thread(
     tmp_path: Path, probe: tuple[str, Probe]
 ) -> None:
     name, seen = probe
-    apps.THREADS.clear()
+    apps.threads.clear()
     with anyio.fail_after(1):
         result = await _run(tmp_path, name, f"{REF}:double", "thread")
 
     assert result.state == "completed"
     assert seen.seqs("sink") == [2 * n for n in range(50)]
-    assert apps.THREADS
-    assert threading.current_thread().name not in apps.THREADS
+    assert apps.threads
+    assert threading.current_thread().name not in apps.threads
 
 
 async def test_function_returning_an_iterable_emits_each_item(
@@ -77,7 +77,7 @@ async def test_function_returning_an_iterable_emits_each_item(
     assert result.statistics.streamlets["work"].records_out == {"out": 49}
 
 
-PROCESS_MODULE = f'''
+PROCESS_MODULE = f"""
 from __future__ import annotations
 
 from {REF} import Item
@@ -96,7 +96,7 @@ def explode(item: Item) -> Item:
     if item.seq == 3:
         raise ValueError(f"cannot square {{item.seq}}")
     return item
-'''
+"""
 
 
 @pytest.mark.slow

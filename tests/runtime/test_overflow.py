@@ -47,7 +47,12 @@ async def test_drop_newest_keeps_the_first_records_and_counts_the_rest(
     assert result.state == "completed"
     assert seen.seqs("sink") == [0, 1, 2, 3]
     [topic] = result.statistics.topics
-    assert (topic.topic, topic.consumer, topic.capacity, topic.dropped) == ("items", "sink.in", 4, 16)
+    assert (topic.topic, topic.consumer, topic.capacity, topic.dropped) == (
+        "items",
+        "sink.in",
+        4,
+        16,
+    )
     assert result.statistics.streamlets["source"].records_out == {"out": 20}
 
 
@@ -70,7 +75,10 @@ async def test_overflow_fail_fails_the_producer_with_buffer_overflow_error(
 
     assert result.state == "failed"
     assert result.failure is not None
-    assert (result.failure.streamlet, result.failure.error_type) == ("source", "BufferOverflowError")
+    assert (result.failure.streamlet, result.failure.error_type) == (
+        "source",
+        "BufferOverflowError",
+    )
     assert result.failure.message == (
         "topic buffer items -> sink.in[0] is full (4 records) and overflow is 'fail'"
     )

@@ -126,3 +126,49 @@ async def test_restart_never_fails_the_application_with_the_users_traceback(
     assert result.statistics.streamlets["source"].state == "completed"
     # The record it failed on and those behind it were not delivered.
     assert result.undelivered == 4
+
+
+async def test_restart_redelivers_a_record_taken_with_receive(
+    tmp_path: Path, probe: tuple[str, Probe]
+) -> None:
+    name, seen = probe
+    app = write_blueprint(
+        tmp_path,
+        f"""
+[streamlets]
+source = {{ class = "{REF}:Source", config = {{ probe = "{name}", count = 4 }} }}
+flaky = {{ class = "{REF}:Flaky", restart = "on-failure", config = {{ probe = "{name}", fail_on = [1], receive = true }} }}
+
+[connections]
+"source.out" = ["flaky.in"]
+""",  # noqa: E501
+    )
+    with anyio.fail_after(1):
+        result = await run_async(app, run_dir=tmp_path / "run", clock=InstantClock())
+
+    assert result.state == "completed"
+    assert seen.attempts["flaky"] == [[0, 1], [1, 2, 3]]
+    assert result.statistics.streamlets["flaky"].records_in == {"in": 4}
+
+
+async def test_restart_always_restarts_a_replica_that_returns_before_its_input_ends(
+    tmp_path: Path, probe: tuple[str, Probe]
+) -> None:
+    name, seen = probe
+    app = write_blueprint(
+        tmp_path,
+        f"""
+[streamlets]
+source = {{ class = "{REF}:Source", config = {{ probe = "{name}", count = 3 }} }}
+sink = {{ class = "{REF}:Sink", restart = "always", config = {{ probe = "{name}", stop_after = 1 }} }}
+
+[connections]
+"source.out" = ["sink.in"]
+""",  # noqa: E501
+    )
+    with anyio.fail_after(1):
+        result = await run_async(app, run_dir=tmp_path / "run", clock=InstantClock())
+
+    assert result.state == "completed"
+    assert seen.seqs("sink") == [0, 1, 2]  # each attempt takes one; none is lost or repeated
+    assert result.statistics.streamlets["sink"].restarts >= 2

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import anyio
 import msgspec
-import pytest
 from typer.testing import CliRunner
 
 from sandbox.cli import app
@@ -19,6 +18,8 @@ from .apps import REF, ManualClock, events, write_blueprint
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import pytest
 
     from sandbox.runtime.scheduler import Runtime
 
@@ -83,7 +84,9 @@ async def test_statistics_count_records_per_port_and_topic_buffers(
         "sink": ({"in": 20}, {}, 1, 0, 0),
     }
     assert (stats.records_in, stats.records_out) == (40, 40)
-    topics = {(t.topic, t.consumer, t.replica, t.capacity, t.buffered, t.dropped) for t in stats.topics}
+    topics = {
+        (t.topic, t.consumer, t.replica, t.capacity, t.buffered, t.dropped) for t in stats.topics
+    }
     assert topics == {("raw", "relay.in", 0, 1024, 0, 0), ("relayed", "sink.in", 0, 8, 0, 0)}
 
 
@@ -91,33 +94,34 @@ async def test_statistics_snapshot_shows_a_running_application(
     tmp_path: Path, probe: tuple[str, Probe]
 ) -> None:
     name, seen = probe
-    seen.expect = 5
+    seen.expect = ("sink", 1)
     clock = ManualClock()
     runtimes: list[Runtime] = []
-    app_file = _pipeline(tmp_path, name, source="count = 5, pause = 10.0, gate = true")
+    app_file = _pipeline(tmp_path, name, source="count = 1, pause = 10.0")
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(
-            lambda: run_async(app_file, run_dir=tmp_path / "run", clock=clock, on_start=runtimes.append)
-        )
-        with anyio.fail_after(1):
-            while not seen.arrived.is_set():
-                await seen.arrived.wait()
-                # the source sleeps 10 s on the clock after each item
+    async def run() -> None:
+        await run_async(app_file, run_dir=tmp_path / "run", clock=clock, on_start=runtimes.append)
+
+    with anyio.fail_after(1):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run)
+            await seen.arrived.wait()  # the source now sleeps 10 s on the clock
             stats = runtimes[0].statistics()
-            assert stats.state == "running"
-            assert stats.streamlets["source"].records_out == {"out": 5}
-            assert stats.streamlets["source"].state == "running"
-            assert stats.streamlets["sink"].records_in == {"in": 5}
             clock.advance(10)
-    assert seen.gate.is_set()
+
+    assert stats.state == "running"
+    assert stats.streamlets["source"].state == "running"
+    assert stats.streamlets["source"].records_out == {"out": 1}
+    assert stats.streamlets["relay"].records_in == {"in": 1}
+    assert stats.streamlets["sink"].records_in == {"in": 1}
+    assert runtimes[0].statistics().state == "completed"
 
 
 async def test_a_record_sent_at_a_trickle_arrives_while_the_producer_sleeps(
     tmp_path: Path, probe: tuple[str, Probe]
 ) -> None:
     name, seen = probe
-    seen.expect = 1
+    seen.expect = ("sink", 1)
     clock = ManualClock()
     results: list[RunResult] = []
     app_file = _pipeline(tmp_path, name, source="count = 1, pause = 30.0")
@@ -197,17 +201,53 @@ capacity = 4
 
 
 async def test_a_consumer_that_returns_early_releases_its_producer(
-    tmp_path: Path, probe: tuple[str, Probe], caplog: pytest.LogCaptureFixture
+    tmp_path: Path, probe: tuple[str, Probe]
 ) -> None:
     name, seen = probe
-    app_file = _pipeline(tmp_path, name, source="count = 3000", sink=", stop_after = 1")
+    app_file = write_blueprint(
+        tmp_path,
+        f"""
+[streamlets]
+source = {{ class = "{REF}:Source", config = {{ probe = "{name}", count = 3000 }} }}
+sink = {{ class = "{REF}:Sink", config = {{ probe = "{name}", stop_after = 1 }} }}
+
+[topics.items]
+producers = ["source"]
+consumers = ["sink"]
+capacity = 4
+""",
+    )
     with anyio.fail_after(1):
         result = await run_async(app_file, run_dir=tmp_path / "run")
 
     assert result.state == "completed"
     assert len(seen.sent["source.out"]) == 3000
     assert seen.seqs("sink") == [0]
-    assert any("sink[0] finished with" in r.getMessage() for r in caplog.records)
+
+
+async def test_records_a_returning_consumer_never_saw_are_reported_unread(
+    tmp_path: Path, probe: tuple[str, Probe], caplog: pytest.LogCaptureFixture
+) -> None:
+    name, seen = probe
+    app_file = write_blueprint(
+        tmp_path,
+        f"""
+[streamlets]
+source = {{ class = "{REF}:Source", config = {{ probe = "{name}", count = 10, gate = true }} }}
+sink = {{ class = "{REF}:Sink", config = {{ probe = "{name}", wait_gate = true, stop_after = 1 }} }}
+
+[connections]
+"source.out" = ["sink.in"]
+""",
+    )
+    with anyio.fail_after(1):
+        result = await run_async(app_file, run_dir=tmp_path / "run")
+
+    assert result.state == "completed"
+    assert seen.seqs("sink") == [0]
+    assert [r.getMessage() for r in caplog.records if r.name == "sandbox.runtime"] == [
+        "sink[0] finished with 9 records unread on its inlets"
+    ]
 
 
 async def test_run_directory_has_events_log_and_metrics(
@@ -215,7 +255,11 @@ async def test_run_directory_has_events_log_and_metrics(
 ) -> None:
     name, _ = probe
     app_file = _pipeline(
-        tmp_path, name, source="count = 10", sink=", log_every = 10", sink_entry=', log-level = "info"'
+        tmp_path,
+        name,
+        source="count = 10",
+        sink=", log_every = 10",
+        sink_entry=', log-level = "info"',
     )
     with anyio.fail_after(1):
         result = await run_async(app_file, run_dir=tmp_path / "run")
@@ -236,7 +280,9 @@ async def test_run_directory_has_events_log_and_metrics(
     assert not (run_dir / "dead-letters.jsonl").exists()
 
 
-def test_cli_metrics_json_has_the_final_statistics(tmp_path: Path, probe: tuple[str, Probe]) -> None:
+def test_cli_metrics_json_has_the_final_statistics(
+    tmp_path: Path, probe: tuple[str, Probe]
+) -> None:
     app_file = _pipeline(tmp_path, probe[0])
     metrics = tmp_path / "metrics.json"
     runner = CliRunner(env={"COLUMNS": "200", "FORCE_COLOR": None, "TTY_COMPATIBLE": None})
@@ -286,7 +332,11 @@ sink = {{ class = "{REF}:Sink", replicas = 3, config = {{ probe = "{name}" }} }}
     sink = result.statistics.streamlets["sink"]
     assert (sink.replicas, sink.records_in) == (3, {"in": 60})
     assert len([t for t in result.statistics.topics if t.consumer == "sink.in"]) == 3
-    ready = [e["replica"] for e in events(result.run_dir) if e["event"] == "ready" and e["streamlet"] == "sink"]
+    ready = [
+        e["replica"]
+        for e in events(result.run_dir)
+        if e["event"] == "ready" and e["streamlet"] == "sink"
+    ]
     assert sorted(ready) == [0, 1, 2]
 
 
@@ -321,7 +371,11 @@ async def test_streamlet_log_level_filters_its_records(
     name, _ = probe
     caplog.set_level(logging.DEBUG, logger="sandbox")
     app_file = _pipeline(
-        tmp_path, name, source="count = 4", sink=", log_every = 1", sink_entry=', log-level = "warning"'
+        tmp_path,
+        name,
+        source="count = 4",
+        sink=", log_every = 1",
+        sink_entry=', log-level = "warning"',
     )
     with anyio.fail_after(1):
         await run_async(app_file, run_dir=tmp_path / "run")

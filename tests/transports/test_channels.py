@@ -198,6 +198,26 @@ async def test_clear_drops_everything_and_releases_blocked_producers() -> None:
     assert contents(buffer) == [3]
 
 
+async def test_detach_discards_later_records_and_releases_blocked_producers() -> None:
+    buffer = Buffer(2, writers=1)
+    buffer.offer([1, 2])
+    done = anyio.Event()
+
+    async def put() -> None:
+        await buffer.put([3])
+        done.set()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(put)
+        await settle()
+        assert buffer.detach() == 2  # the consumer finished without reading them
+        with anyio.fail_after(1):
+            await done.wait()
+
+    assert buffer.offer([4, 5, 6])
+    assert (buffer.size, buffer.discarded) == (0, 6)
+
+
 # --- Route -------------------------------------------------------------------------
 
 
@@ -277,7 +297,8 @@ async def test_batches_never_exceed_the_smallest_capacity() -> None:
     await writer.send(1)
     await writer.send(2)
 
-    assert (contents(small), contents(large)) == ([1, 2], [1, 2])  # every consumer gets every record
+    # Each consumer gets every record, as soon as the smaller one's batch is full.
+    assert (contents(small), contents(large)) == ([1, 2], [1, 2])
 
 
 async def test_send_waits_while_the_buffer_is_full() -> None:
@@ -436,6 +457,20 @@ async def test_a_new_loop_continues_where_a_broken_loop_stopped() -> None:
 
     assert [r async for r in reader] == [3, 4, 5]
     assert reader.received == 5
+
+
+async def test_release_gives_back_the_records_a_stopped_loop_never_saw() -> None:
+    reader = _reader([1, 2, 3, 4])
+
+    async for record in reader:
+        if record == 2:
+            break
+
+    assert reader.release() == 2
+    assert reader.release() == 0
+    assert reader.received == 2
+    assert reader.buffer.size == 2
+    assert [r async for r in reader] == [3, 4]
 
 
 async def test_receive_after_a_broken_loop_continues_with_the_next_record() -> None:
