@@ -44,16 +44,6 @@ def batch_function(
     return lambda batch: [out for out in map(call, batch) if out is not None]
 
 
-def _one(info: FunctionInfo, call: Callable[..., Any], record: object) -> list[object]:
-    if info.kind == "egress":
-        call(record)
-        return []
-    result = call(record)
-    if info.many:
-        return list(result)
-    return [] if result is None else [result]
-
-
 async def _one_async(info: FunctionInfo, call: Callable[..., Any], record: object) -> list[object]:
     result = await call(record)
     if info.kind == "egress":
@@ -89,19 +79,25 @@ async def run_function(
         except Exception:
             if on_error is None:
                 raise
-            out = await _records(info, call, batch, on_error)
+            out = await _records(info, apply, batch, executor, on_error)
         inlet.done()
         if out and outlet is not None:
             await outlet.send_many(out)
 
 
 async def _records(
-    info: FunctionInfo, call: Callable[..., Any], batch: list[object], on_error: ErrorHandler
+    info: FunctionInfo,
+    apply: Callable[[list[object]], list[object]],
+    batch: list[object],
+    executor: Executor,
+    on_error: ErrorHandler,
 ) -> list[object]:
+    # Record by record, where the batch ran (a worker thread or process too),
+    # so on-error can skip or dead-letter just the record that fails.
     out: list[object] = []
     for record in batch:
         try:
-            out.extend(_one(info, call, record))
+            out.extend(await executor.map(apply, [record], info))
         except Exception as exc:
             await on_error(record, exc)
     return out

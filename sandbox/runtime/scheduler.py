@@ -320,6 +320,7 @@ class Runtime:
         if mode == "fail":
             return None
         writer = slot.outlets.get(DEAD_LETTERS)
+        port = next(iter(slot.inlets), "in")
 
         async def handle(record: object, exc: Exception) -> None:
             slot.errors += 1
@@ -328,7 +329,7 @@ class Runtime:
                 ctx.logger.warning("skipped a record: %s: %s", type(exc).__name__, exc)
                 return
             slot.dead_letters += 1
-            letter = dead_letter(slot.name, "in", record, exc)
+            letter = dead_letter(slot.name, port, record, exc)
             if writer is not None:
                 await writer.send(letter)
             else:
