@@ -110,4 +110,7 @@ def measure(job: str, *, n: int, rate: float, duration: float, method: str) -> d
         else:
             report = _throughput(job, n, workdir)
     report["python"] = sys.version.split()[0]
+    sandbox = sys.modules.get("sandbox")
+    if sandbox is not None and sandbox.__file__ is not None:
+        report["sandbox_from"] = str(Path(sandbox.__file__).parents[1])
     return report

@@ -10,7 +10,7 @@ between records), in class style a `Streamlet` that sends and sleeps.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator  # noqa: TC003  # the decorators resolve annotations at runtime
+from collections.abc import AsyncIterator  # the decorators resolve annotations at runtime
 from functools import partial
 from typing import TYPE_CHECKING, Final
 

@@ -23,14 +23,17 @@ reference, and for sandbox runs that the run completed with nothing
 undelivered and the sink's inlet count agrees; a run that fails any check is
 counted as bad and left out of the medians. The parent runs the matrix
 rep-major (every job once, then again), then prints medians, spreads, ratios
-to the baselines of the same invocation, and PASS/MISS per goal.
+to the baselines of the same invocation, and PASS/MISS per goal. The children
+import a snapshot of sandbox/ taken when the parent starts (`--live` to
+measure the working tree as it changes), so concurrent edits do not mix
+versions; the output says which sources were measured.
 
 Run from the project root:
 
     .venv/bin/python bench/pipeline.py                     # full: 5 reps, N = 1M (W3: 2M)
     .venv/bin/python bench/pipeline.py --scale 0.1 --reps 2  # quick
     .venv/bin/python bench/pipeline.py --only W1,latency --raw /tmp/runs.jsonl
-    .venv/bin/python bench/pipeline.py --profile W1-class    # in-process, under pyinstrument
+    .venv/bin/python bench/pipeline.py --profile W1-class    # in-process (live tree), pyinstrument
     .venv/bin/python bench/pipeline.py --child W2-function --n 100000  # one measurement
 """
 
@@ -49,6 +52,7 @@ from typing import Final
 
 import child
 import report
+import sources
 
 SCRIPT: Final = Path(__file__).resolve()
 BASE_N: Final = {"W1": 1_000_000, "W2": 1_000_000, "W3": 2_000_000}
@@ -76,6 +80,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--sensor-seconds", type=float, default=5.0, help="sensor example run time (default 5)"
     )
     p.add_argument("--list", action="store_true", help="list the jobs and exit")
+    p.add_argument(
+        "--live", action="store_true", help="measure the live sandbox/ tree, not a snapshot"
+    )
     p.add_argument(
         "--profile", metavar="JOB", help="run one W1/W2/W3 job in-process under pyinstrument"
     )
@@ -121,28 +128,24 @@ def n_for(job: str, args: argparse.Namespace) -> int:
 
 def child_command(job: str, args: argparse.Namespace, method: str) -> list[str]:
     """The command line of one measurement process."""
-    return [
-        sys.executable,
-        str(SCRIPT),
-        "--child",
-        job,
-        "--n",
-        str(n_for(job, args)),
-        "--rate",
-        str(args.rate),
-        "--sensor-seconds",
-        str(args.sensor_seconds),
-        "--method",
-        method,
-    ]
+    options = {
+        "--child": job,
+        "--n": n_for(job, args),
+        "--rate": args.rate,
+        "--sensor-seconds": args.sensor_seconds,
+        "--method": method,
+    }
+    return [sys.executable, str(SCRIPT), *(s for o, v in options.items() for s in (o, str(v)))]
 
 
-def run_child(job: str, rep: int, args: argparse.Namespace, method: str) -> Run:
+def run_child(
+    job: str, rep: int, args: argparse.Namespace, method: str, env: dict[str, str]
+) -> Run:
     """Run one measurement process; its JSON report, or a bad run saying what went wrong."""
     command = child_command(job, args, method)
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, timeout=CHILD_TIMEOUT, check=False
+            command, capture_output=True, text=True, timeout=CHILD_TIMEOUT, check=False, env=env
         )
     except subprocess.TimeoutExpired:
         return {
@@ -185,13 +188,40 @@ def sensor_method(jobs: list[str]) -> str:
     return "cli" if sensor_rss.cli_has_run() else "api"
 
 
+def mixed_sources(runs: list[Run]) -> str | None:
+    """A warning when the runs did not all measure the same sandbox/ sources."""
+    seen: dict[str, list[str]] = {}
+    for run in runs:
+        seen.setdefault(str(run.get("sandbox_src")), []).append(f"{run['job']}#{run['rep']}")
+    if len(seen) == 1:
+        return None
+    parts = [f"{fp}: {len(ids)} runs from {ids[0]}" for fp, ids in seen.items()]
+    return "WARNING: the runs measured different sandbox/ sources; " + "; ".join(parts)
+
+
 def header(args: argparse.Namespace, jobs: list[str]) -> str:
     """What ran, where."""
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"bench/pipeline.py: {len(jobs)} jobs x {args.reps} reps, scale {args.scale:g}, "
-        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}"
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}, "
+        f"git HEAD {sources.git_head()}"
     )
+
+
+def run_reps(
+    jobs: list[str], args: argparse.Namespace, method: str, src: sources.Sources
+) -> list[Run]:
+    """Every job once per repetition, rep-major, each in its own process."""
+    runs: list[Run] = []
+    for rep in range(1, args.reps + 1):
+        for job in jobs:
+            fingerprint = sources.fingerprint(src.root)
+            run = run_child(job, rep, args, method, src.env)
+            run["sandbox_src"] = fingerprint
+            runs.append(run)
+            print(progress(run, args.reps), flush=True)
+    return runs
 
 
 def run_matrix(args: argparse.Namespace) -> int:
@@ -203,21 +233,20 @@ def run_matrix(args: argparse.Namespace) -> int:
     print(header(args, jobs), flush=True)
     method = sensor_method(jobs)
     started = time.perf_counter()
-    runs: list[Run] = []
-    for rep in range(1, args.reps + 1):
-        for job in jobs:
-            run = run_child(job, rep, args, method)
-            runs.append(run)
-            print(progress(run, args.reps), flush=True)
+    with sources.snapshot(not args.live) as src:
+        runs = run_reps(jobs, args, method, src)
+        note = src.note()
     if args.raw:
         args.raw.write_text("".join(json.dumps(r) + "\n" for r in runs), encoding="utf-8")
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(
-        f"\n{len(runs)} runs in {time.perf_counter() - started:.0f} s; load average after: {load}\n"
-    )
+    elapsed = time.perf_counter() - started
+    print(f"\n{len(runs)} runs in {elapsed:.0f} s; load average after: {load}\n")
     print(report.render(runs, [w for w in BASE_N if any(j.startswith(w) for j in jobs)]))
+    print(f"\n{note}")
+    if warning := mixed_sources(runs):
+        print(warning)
     if args.scale != 1:
-        print(f"\nnote: --scale {args.scale:g}: goals are stated for the full N (scale 1)")
+        print(f"note: --scale {args.scale:g}: goals are stated for the full N (scale 1)")
     return 0 if all(r.get("ok") for r in runs) else 1
 
 
@@ -268,6 +297,11 @@ def run_profile(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Dispatch on the mode."""
     args = parse_args(argv)
+    jobs = all_jobs()
+    for given, allowed in ((args.child, jobs), (args.profile, jobs[:-3])):
+        if given and given.replace("/", "-") not in allowed:
+            print(f"unknown job {given!r}; choose from: {', '.join(allowed)}")
+            return 2
     if args.child:
         return run_child_mode(args)
     if args.profile:

@@ -205,9 +205,7 @@ class Goal:
         bad = sum(res.bad(job) for job in self.jobs)
         if bad:
             verdict += f" ({bad} bad runs)"
-        shown = (
-            f"{value:.2f}{self.unit}" if self.unit == "x" else f"{value:.3g} {self.unit.strip()}"
-        )
+        shown = f"{value:.2f}{self.unit}" if self.unit == "x" else f"{value:.3f}{self.unit}"
         return [self.label, shown, target, verdict]
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator  # noqa: TC003  # the decorators resolve annotations at runtime
+from collections.abc import Iterator  # the decorators resolve annotations at runtime
 from typing import Final, final
 
 import msgspec

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from itertools import islice
+from collections import deque
+from functools import partial
+from itertools import chain, islice
+from operator import is_not
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,23 +28,25 @@ if TYPE_CHECKING:
 __all__ = ["batch_function", "run_function"]
 
 _CHUNK_SECONDS = 0.001
+_CHUNK_MAX = 512
+_NOT_NONE = partial(is_not, None)
 
 
 def batch_function(
     info: FunctionInfo, call: Callable[..., Any]
 ) -> Callable[[list[object]], list[object]]:
     """A sync function mapping an input batch to the output batch."""
+    # map/filter/deque keep the per-record loop in C: only `call` runs Python.
     if info.kind == "egress":
 
         def egress(batch: list[object]) -> list[object]:
-            for record in batch:
-                call(record)
+            deque(map(call, batch), maxlen=0)
             return []
 
         return egress
     if info.many:
-        return lambda batch: [out for record in batch for out in call(record)]
-    return lambda batch: [out for out in map(call, batch) if out is not None]
+        return lambda batch: list(chain.from_iterable(map(call, batch)))
+    return lambda batch: list(filter(_NOT_NONE, map(call, batch)))
 
 
 async def _one_async(info: FunctionInfo, call: Callable[..., Any], record: object) -> list[object]:
@@ -110,12 +115,16 @@ async def _records_async(
     outlet: OutletEndpoint[object] | None,
     on_error: ErrorHandler | None,
 ) -> None:
+    egress = info.kind == "egress"
     while (batch := await inlet.receive_batch()) is not None:
         inlet.hold(batch)
         out: list[object] = []
         for record in batch:
             try:
-                out.extend(await _one_async(info, call, record))
+                if egress:
+                    await call(record)
+                else:
+                    out.extend(await _one_async(info, call, record))
             except Exception as exc:
                 if on_error is None:
                     raise
@@ -155,5 +164,5 @@ async def _sync_ingress(
         took = time.perf_counter() - started
         await outlet.send_many(chunk)
         await outlet.flush()
-        size = min(size * 2, 4096) if took < _CHUNK_SECONDS else max(1, size // 2)
+        size = min(size * 2, _CHUNK_MAX) if took < _CHUNK_SECONDS else max(1, size // 2)
         await asyncio.sleep(0)  # let consumers run: a generator never yields by itself

@@ -68,7 +68,9 @@ class Sleeper:
 
     __slots__ = ("deadline", "future", "order", "task")
 
-    def __init__(self, deadline: float, order: int, future: asyncio.Future[None], task: str) -> None:
+    def __init__(
+        self, deadline: float, order: int, future: asyncio.Future[None], task: str
+    ) -> None:
         self.deadline = deadline
         self.order = order
         self.future = future

@@ -7,7 +7,7 @@ like `sandbox.errors`, the wording lives here rather than at the raise sites.
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterable
+from collections.abc import AsyncIterable, Iterable, Mapping
 from typing import Final
 
 from sandbox.errors import SandboxError, did_you_mean, quote_list
@@ -26,6 +26,7 @@ __all__ = [
     "UnknownNameError",
     "UnknownPortError",
     "check_record",
+    "check_records",
     "describe_record",
     "unknown_name",
     "unknown_port",
@@ -119,11 +120,13 @@ def unknown_port(
     return UnknownPortError(message)
 
 
-def unknown_name(kind: str, name: str, choices: Iterable[str], hint: str = "") -> UnknownNameError:
+def unknown_name(
+    name: str, choices: Iterable[str], *, kind: str, hint: str = ""
+) -> UnknownNameError:
     """The error for a streamlet, topic or port path a blueprint does not have."""
     names = sorted(choices)
     message = f"the blueprint has no {kind} '{name}'; {did_you_mean(name, names)}"
-    message += f"its {kind}s are {quote_list(names, conjunction='and')}"
+    message += f"choose from {quote_list(names)}"
     if hint:
         message += f" ({hint})"
     return UnknownNameError(message)
@@ -169,3 +172,26 @@ def check_record(record: object, schema: object, where: str) -> None:
         return
     message = f"{where} expects {type_name(schema)}, got {describe_record(record)}"
     raise RecordTypeError(message)
+
+
+def check_records(
+    records: object, schema: object, where: str
+) -> Iterable[object] | AsyncIterable[object]:
+    """Check that `records` is a list or (async) iterable, and a list's records' types.
+
+    Raises:
+        RecordTypeError: a string, a mapping or a non-iterable; or a record of
+            the wrong type (its index is named).
+    """
+    if isinstance(records, str | bytes | Mapping) or not isinstance(
+        records, Iterable | AsyncIterable
+    ):
+        message = (
+            f"the input of {where} must be a list, an iterable or an async iterable of "
+            f"records, got {type(records).__name__}"
+        )
+        raise RecordTypeError(message)
+    if isinstance(records, list):
+        for index, record in enumerate(records):
+            check_record(record, schema, f"record {index} for {where}")
+    return records

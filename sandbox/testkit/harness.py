@@ -8,26 +8,36 @@ per streamlet and port, before anything is cancelled.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
+import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+import time
+import typing
 from contextlib import contextmanager
 from pathlib import Path
-from typing import final
+from typing import Final, final
 
-import anyio
-
-from sandbox.clock import Clock
 from sandbox.runtime.rundir import RunDirectory
 from sandbox.runtime.scheduler import Runtime
-from sandbox.runtime.stats import Slot
-from sandbox.streamlet import Streamlet
 from sandbox.testkit.clock import FakeClock
 from sandbox.testkit.errors import StreamletFailedError, TestkitTimeoutError
-from sandbox.transports.base import InletEndpoint, OutletEndpoint
+from sandbox.testkit.results import Outcome
 from sandbox.transports.channels import Buffer, Reader, Writer
-from sandbox.verification import Application
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+
+    import msgspec
+
+    from sandbox.clock import Clock
+    from sandbox.records import DeadLetter
+    from sandbox.runtime.stats import Slot
+    from sandbox.streamlet import Streamlet
+    from sandbox.transports.base import InletEndpoint, OutletEndpoint
+    from sandbox.verification import Application
 
 __all__ = ["DEFAULT_TIMEOUT", "Harness", "LogCapture", "waiting_producers"]
 
@@ -50,6 +60,42 @@ def blocked_buffer(writer: OutletEndpoint[object]) -> Buffer | None:
                 if waiting_producers(buffer):
                     return buffer
     return None
+
+
+@final
+class MemoryRunDirectory:
+    """A run directory that keeps events and dead letters in memory.
+
+    The runtime writes an audit trail for every run; a test reads it from the
+    result instead, so nothing touches the disk but the volumes a streamlet
+    asks for (`ctx.volume`), which go under a temporary directory removed
+    after the run.
+    """
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.gettempdir()) / f"sandbox-test-{os.getpid()}-{next(_RUNS)}"
+        self.events: list[dict[str, object]] = []
+        self.dead_letters: list[msgspec.Struct] = []
+
+    def event(self, event: str, streamlet: str | None = None, **fields: object) -> None:
+        """Record one event."""
+        entry: dict[str, object] = {"time": time.time(), "event": event}
+        if streamlet is not None:
+            entry["streamlet"] = streamlet
+        entry.update(fields)
+        self.events.append(entry)
+
+    def dead_letter(self, letter: msgspec.Struct) -> None:
+        """Keep an unconsumed dead letter."""
+        self.dead_letters.append(letter)
+
+    def close(self) -> None:
+        """Remove the volumes, if a streamlet made any."""
+        if self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+_RUNS: Final = itertools.count()
 
 
 @final
@@ -111,50 +157,81 @@ class Harness:
         self.clock = clock
         self.timeout = timeout
         self.roles = roles
-        self._temporary = run_dir is None
-        path = Path(tempfile.mkdtemp(prefix="sandbox-test-")) if run_dir is None else run_dir
-        self.run_dir = RunDirectory(path)
+        self.run_dir: RunDirectory | MemoryRunDirectory = (
+            MemoryRunDirectory() if run_dir is None else RunDirectory(run_dir)
+        )
         self.runtime = Runtime(
             application,
-            run_dir=self.run_dir,
+            # Duck-typed: the runtime only records events and dead letters in it.
+            run_dir=typing.cast("RunDirectory", self.run_dir),
             clock=clock,
             drain_timeout=timeout,
             stall_timeout=None,
             factories=factories,
+            watch_loop=False,
         )
         self.finished = False
         self.timed_out: str | None = None
+        self.crashed: BaseException | None = None
         self.on_finished: Callable[[], None] | None = None
 
-    async def run(self) -> None:
-        """Run until every streamlet returned, or until the timeout.
+    async def run(self, *, bounded: bool = True) -> None:
+        """Run until every streamlet returned, or (when `bounded`) until the timeout.
 
         Raises:
             TestkitTimeoutError: the run did not end in time; says what waited.
         """
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(self._deadline)
-            try:
-                await self.runtime.run()
-            finally:
-                self.finished = True
-                tg.cancel_scope.cancel()
-                if self.on_finished is not None:
-                    self.on_finished()
+        # A timer, not a cancel scope: the state must be described before
+        # anything is cancelled, since cancellation changes it.
+        deadline = (
+            asyncio.get_running_loop().call_later(self.timeout, self._expire) if bounded else None
+        )
+        kept = self.run_dir if isinstance(self.run_dir, RunDirectory) else None
+        if kept is not None:  # a run directory on disk gets the log, as with `sandbox run`
+            logging.getLogger("sandbox").addHandler(kept.log_handler)
+        try:
+            await self.runtime.run()
+        finally:
+            self.finished = True
+            if deadline is not None:
+                deadline.cancel()
+            if kept is not None:
+                logging.getLogger("sandbox").removeHandler(kept.log_handler)
+                kept.write_metrics(self.runtime.statistics())
+            if self.on_finished is not None:
+                self.on_finished()
         if self.timed_out is not None:
             raise TestkitTimeoutError(self.timed_out)
 
-    async def _deadline(self) -> None:
-        await anyio.sleep(self.timeout)
-        # Describe the state before cancelling: cancellation changes it.
+    async def run_in_background(self) -> None:
+        """Run without a deadline (each probe call has its own); keep a crash for the test."""
+        try:
+            await self.run(bounded=False)
+        except Exception as exc:  # raised to the test by the probe's next call
+            self.crashed = exc
+
+    def _expire(self) -> None:
         self.timed_out = self.timeout_message("the run to end")
         self.runtime.cancel()
 
+    def outcome(self, logs: list[logging.LogRecord], dead_letters: list[DeadLetter]) -> Outcome:
+        """How the run ended, for a result."""
+        runtime = self.runtime
+        return Outcome(
+            statistics=runtime.statistics(),
+            state=runtime.state,
+            failure=runtime.failure,
+            error=runtime.error,
+            undelivered=runtime.undelivered,
+            events=list(self.run_dir.events),
+            clock=self.clock,
+            logs=logs,
+            dead_letters=dead_letters,
+        )
+
     def close(self) -> None:
-        """Close the run directory (and remove it when it was temporary)."""
+        """Close the run directory (a temporary one is removed)."""
         self.run_dir.close()
-        if self._temporary:
-            shutil.rmtree(self.run_dir.path, ignore_errors=True)
 
     def raise_failure(self) -> None:
         """Raise StreamletFailedError when a streamlet failed, chaining its exception."""
@@ -189,7 +266,7 @@ class Harness:
             for slot in slots:
                 if slot.state not in ("completed", "failed", "cancelled"):
                     lines.append(self._describe(slot))
-        if isinstance(self.clock, FakeClock):
+        if isinstance(self.clock, FakeClock) and self.clock.sleepers:
             lines.append(_clock_line(self.clock))
         return lines
 
@@ -204,8 +281,9 @@ class Harness:
                     f"blocked sending on outlet '{port}': the buffer '{buffer.label}' is full "
                     f"({buffer.size}/{buffer.capacity})"
                 )
+        blocked = bool(parts) and slot.state != "restarting"
         for port, reader in slot.inlets.items():
-            parts.extend(_inlet_state(port, reader))
+            parts.extend(_inlet_state(port, reader, blocked=blocked))
         if isinstance(self.clock, FakeClock):
             for sleeper in self.clock.sleepers:
                 if sleeper.task == slot.label:
@@ -217,13 +295,13 @@ class Harness:
         return text + (": " + "; ".join(parts) if parts else "")
 
 
-def _inlet_state(port: str, reader: InletEndpoint[object]) -> list[str]:
+def _inlet_state(port: str, reader: InletEndpoint[object], *, blocked: bool) -> list[str]:
     if not isinstance(reader, Reader):
         return []
     buffer = reader.buffer
     if buffer.size:
         return [f"{buffer.size} records wait on inlet '{port}'"]
-    if buffer.writers > 0:
+    if buffer.writers > 0 and not blocked:
         producers = "its producer is" if buffer.writers == 1 else f"{buffer.writers} producers are"
         return [f"waiting for records on inlet '{port}' ({producers} still open)"]
     return []
@@ -232,7 +310,7 @@ def _inlet_state(port: str, reader: InletEndpoint[object]) -> list[str]:
 def _clock_line(clock: FakeClock) -> str:
     mode = "autojump" if clock.autojump else "advanced by the test"
     sleepers = clock.sleepers
-    text = f"the fake clock ({mode}) is at t={clock.now():g}"
-    if sleepers:
-        text += f" with {len(sleepers)} sleeping until t={sleepers[0].deadline:g} or later"
-    return text
+    return (
+        f"the fake clock ({mode}) is at t={clock.now():g}; {len(sleepers)} task(s) sleep on it "
+        f"until t={sleepers[0].deadline:g} or later"
+    )

@@ -13,12 +13,12 @@ from __future__ import annotations
 import typing
 from collections import deque
 from collections.abc import AsyncIterable, Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import anyio
 
 from sandbox.ports import Inlet, Outlet, Port
-from sandbox.streamlet import Context, Streamlet
+from sandbox.streamlet import Context, Streamlet, streamlet_spec
 from sandbox.testkit.errors import PortClosedError, check_record
 
 if typing.TYPE_CHECKING:
@@ -113,7 +113,11 @@ class Feeder(Streamlet):
     async def run(self, ctx: Context[None]) -> None:
         """Send every feed, concurrently when there are several outlets."""
         bound = vars(self)
-        feeds = [(feed, bound[port.attribute]) for port in self.ports if (feed := self.feeds.get(port.name))]
+        feeds = [
+            (feed, bound[port.attribute])
+            for port in self.ports
+            if (feed := self.feeds.get(port.name))
+        ]
         if len(feeds) == 1:
             await feeds[0][0].run(feeds[0][1])
             return
@@ -144,7 +148,9 @@ class Sink:
         if self._credit_event is not None:
             self._credit_event.set()
 
-    async def collect(self, reader: InletEndpoint[object], out: OutletEndpoint[object] | None) -> None:
+    async def collect(
+        self, reader: InletEndpoint[object], out: OutletEndpoint[object] | None
+    ) -> None:
         """Take records until the stream ends, within the credit."""
         records, queue, notify = self.records, self.queue, self.notify
         while True:
@@ -189,10 +195,11 @@ class Tap(Streamlet):
         await self.sink.collect(vars(self)["inlet"], vars(self)["out"])
 
 
+S = TypeVar("S", bound=Streamlet)
 _CACHE: dict[tuple[str, object], type[Streamlet]] = {}
 
 
-def _cached(role: str, key: object, make: Callable[[], type[Streamlet]]) -> type[Streamlet]:
+def cached_class(role: str, key: object, make: Callable[[], type[S]]) -> type[S]:
     # The classes are immutable; caching them keeps their spec (derived once per
     # class) from being derived again by every test that uses the same schema.
     try:
@@ -201,52 +208,56 @@ def _cached(role: str, key: object, make: Callable[[], type[Streamlet]]) -> type
         return make()
     if cls is None:
         cls = _CACHE[(role, key)] = make()
-    return cls
+    return cls  # type: ignore[return-value]  # made by `make` for this role and key
 
 
-def _named(name: str, base: type[Streamlet], attrs: dict[str, object]) -> type[Streamlet]:
+def named_class(name: str, base: type[S], attrs: dict[str, object]) -> type[S]:
     attrs = {"__module__": __name__, "__qualname__": name, **attrs}
     return type(name, (base,), attrs)
 
 
-def feeder_class(schema: object) -> type[Streamlet]:
+def feeder_class(schema: object) -> type[Feeder]:
     """A feeder with one outlet `out` of `schema`."""
 
-    def make() -> type[Streamlet]:
-        out = Outlet(schema, name="out")  # type: ignore[arg-type]  # a schema object
-        return _named("Feeder", Feeder, {"out": out, "ports": (out,)})
+    def make() -> type[Feeder]:
+        out: Outlet[Any] = Outlet(schema, name="out")  # type: ignore[arg-type]  # a schema object
+        return named_class("Feeder", Feeder, {"out": out, "ports": (out,)})
 
-    return _cached("feeder", schema, make)
-
-
-def replacement_class(original: type[Streamlet], outlets: tuple[Port[Any], ...]) -> type[Streamlet]:
-    """A feeder with the same outlets (names, schemas, keys) as an ingress it replaces."""
-
-    def make() -> type[Streamlet]:
-        attrs: dict[str, object] = {port.attribute: port for port in outlets}
-        attrs["ports"] = outlets
-        return _named(f"Replaced{original.__name__}", Feeder, attrs)
-
-    return _cached("replacement", original, make)
+    return cached_class("feeder", schema, make)
 
 
-def collector_class(schema: object) -> type[Streamlet]:
+def replacement_class(original: type[Streamlet]) -> type[Feeder]:
+    """A feeder with the outlets (names, schemas, keys) and Config of an ingress it replaces.
+
+    Keeping the Config lets the blueprint's config of the instance verify as before.
+    """
+
+    def make() -> type[Feeder]:
+        spec = streamlet_spec(original)
+        attrs: dict[str, object] = {port.attribute: port for port in spec.outlets}
+        attrs.update(ports=spec.outlets, Config=spec.config_type)
+        return named_class(f"Replaced{original.__name__}", Feeder, attrs)
+
+    return cached_class("replacement", original, make)
+
+
+def collector_class(schema: object) -> type[Collector]:
     """A collector with one inlet `in` of `schema`."""
 
-    def make() -> type[Streamlet]:
-        return _named("Collector", Collector, {"inlet": Inlet(schema, name="in")})  # type: ignore[arg-type]  # a schema object
+    def make() -> type[Collector]:
+        return named_class("Collector", Collector, {"inlet": Inlet(schema, name="in")})  # type: ignore[arg-type]  # a schema object
 
-    return _cached("collector", schema, make)
+    return cached_class("collector", schema, make)
 
 
-def tap_class(schema: object) -> type[Streamlet]:
+def tap_class(schema: object) -> type[Tap]:
     """A tap: inlet `in` and outlet `out` of `schema`."""
 
-    def make() -> type[Streamlet]:
+    def make() -> type[Tap]:
         attrs: dict[str, object] = {
             "inlet": Inlet(schema, name="in"),  # type: ignore[arg-type]  # a schema object
             "out": Outlet(schema, name="out"),  # type: ignore[arg-type]  # a schema object
         }
-        return _named("Tap", Tap, attrs)
+        return named_class("Tap", Tap, attrs)
 
-    return _cached("tap", schema, make)
+    return cached_class("tap", schema, make)

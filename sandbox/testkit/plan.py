@@ -7,10 +7,8 @@ is verified like any blueprint: the same checks, the same diagnostics.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import Final, final
+from typing import TYPE_CHECKING, Final, final
 
 from sandbox.blueprint.model import (
     DEFAULT_CAPACITY,
@@ -22,8 +20,13 @@ from sandbox.blueprint.model import (
 )
 from sandbox.blueprint.sourcemap import SourceMap
 from sandbox.errors import BlueprintError
-from sandbox.streamlet import Streamlet
 from sandbox.verification import Application, verify
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Iterable, Sequence
+
+    from sandbox.streamlet import Streamlet
 
 __all__ = ["Plan", "dns_name"]
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, TypeVar, final
 
 from sandbox.errors import did_you_mean, quote_list
 from sandbox.testkit.errors import RecordTypeError, UnknownNameError, describe_record
 
 if TYPE_CHECKING:
+    import logging
+    from collections.abc import Mapping
+
     from sandbox.clock import Clock
     from sandbox.records import DeadLetter
     from sandbox.runtime.failures import Failure

@@ -1,0 +1,1 @@
+"""An example user project: orders parsed, deduplicated, watched for bursts."""
