@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check sandbox streamlets tests bench
-	$(BIN)/ruff format --check sandbox streamlets tests bench
+	$(BIN)/ruff check sandbox streamlets tests bench examples
+	$(BIN)/ruff format --check sandbox streamlets tests bench examples
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)

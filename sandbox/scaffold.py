@@ -85,27 +85,39 @@ _IMPORTS: Final[dict[Shape, str]] = {
     "egress": "Context, Inlet, Streamlet",
 }
 
-_TEST: Final = '''"""Tests of {module}.{cls}."""
+_TEST: Final = '''"""Tests of {module}.{cls}, written with sandbox.testkit."""
 
 from __future__ import annotations
 
-from sandbox import describe
+import pytest
 
-from {module} import {cls}
+from sandbox.testkit import run_streamlet
+
+from {module} import {cls}, {cls}Record
 
 
-def test_{snake}_declares_its_ports() -> None:
-    descriptor = describe({cls})
-    assert descriptor.shape == "{shape}"
-    assert [(p.name, p.direction, p.schema) for p in descriptor.ports] == {ports!r}
+@pytest.mark.asyncio
+async def test_{snake}_{behaviour}() -> None:
+{body}
 '''
 
-_PORTS: Final[dict[Shape, list[tuple[str, str, str]]]] = {
-    "processor": [("in", "inlet", "{cls}Record"), ("out", "outlet", "{cls}Record")],
-    "ingress": [("out", "outlet", "{cls}Record")],
-    "egress": [("in", "inlet", "{cls}Record")],
+_TEST_BODIES: Final[dict[Shape, tuple[str, str]]] = {
+    "processor": (
+        "upper_cases_the_text",
+        """    result = await run_streamlet({cls}, inputs={{"in": [{cls}Record(id=1, text="a")]}})
+    assert result["out"] == [{cls}Record(id=1, text="A")]""",
+    ),
+    "ingress": (
+        "sends_count_records",
+        """    result = await run_streamlet({cls}, config={{"count": 3}})
+    assert [r.id for r in result.records("out", {cls}Record)] == [0, 1, 2]""",
+    ),
+    "egress": (
+        "logs_each_record",
+        """    result = await run_streamlet({cls}, inputs={{"in": [{cls}Record(id=1, text="a")]}})
+    assert result.messages == ["{cls}Record(id=1, text='a')"]""",
+    ),
 }
-
 
 @final
 class Scaffold(msgspec.Struct, frozen=True, kw_only=True):
@@ -142,8 +154,10 @@ def scaffold_streamlet(
     header += f"from sandbox import {_IMPORTS[shape]}\n"
     fields = {"cls": cls, "name": name}
     body = header + _SCHEMAS.format(**fields) + _BODIES[shape].format(**fields)
-    ports = [(p, d, s.format(cls=cls)) for p, d, s in _PORTS[shape]]
-    test_body = _TEST.format(module=module, cls=cls, snake=snake, shape=shape, ports=ports)
+    behaviour, test_lines = _TEST_BODIES[shape]
+    test_body = _TEST.format(
+        module=module, cls=cls, snake=snake, behaviour=behaviour, body=test_lines.format(cls=cls)
+    )
     directory.mkdir(parents=True, exist_ok=True)
     tests.mkdir(parents=True, exist_ok=True)
     files = []

@@ -1,4 +1,4 @@
-"""docs/testing.md shows the five tests of test_five.py word for word, and real messages."""
+"""The README's testing chapter shows the five tests of test_five.py word for word, and real messages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sandbox.testkit import TestkitTimeoutError, open_streamlet
 from . import test_five
 from .streamlets import double
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
+DOCS = Path(__file__).resolve().parents[2] / "README.md"
 FIVE = Path(test_five.__file__)
 
 
