@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar, final, overl
 from sandbox.errors import SandboxError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterable
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 __all__ = [
     "Direction",
@@ -66,8 +66,8 @@ class OutletWriter(ABC, Generic[T]):
     """The running side of an outlet: what `self.<outlet>` is inside `run`."""
 
     @abstractmethod
-    async def send(self, record: T) -> None:
-        """Send one record; waits while a consumer's buffer is full."""
+    def send(self, record: T) -> Awaitable[None]:
+        """Send one record: `await outlet.send(record)` waits while a consumer's buffer is full."""
 
     @abstractmethod
     async def send_many(self, records: Iterable[T]) -> None:

@@ -17,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from operator import length_hint
 from typing import TYPE_CHECKING, Generic, TypeVar, final
 
 from sandbox.errors import SandboxError
 from sandbox.transports.base import InletEndpoint, OutletEndpoint
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterable
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 
 __all__ = ["Buffer", "BufferOverflowError", "EndOfStream", "Reader", "Route", "Writer"]
 
@@ -259,20 +260,27 @@ class Writer(OutletEndpoint[T], Generic[T]):
         self._flushing = 0  # records of a `flush` waiting for room
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready: asyncio.Future[None]
 
     @property
     def pending(self) -> int:
         """Records sent but not yet in a buffer."""
         return len(self._pending) + self._flushing
 
-    async def send(self, record: T) -> None:
-        """Send one record; waits only while a consumer's buffer is full."""
+    def send(self, record: T) -> Awaitable[None]:
+        """Send one record; waits only while a consumer's buffer is full.
+
+        Not a coroutine: when the record fits, it returns a future that is
+        already done, which `await` passes through without a task switch and
+        without creating a coroutine per record.
+        """
         pending = self._pending
         pending.append(record)
+        if len(pending) >= self._limit:
+            return self.flush()
         if not self._scheduled:
             self._schedule()
-        if len(pending) >= self._limit:
-            await self.flush()
+        return self._ready
 
     async def send_many(self, records: Iterable[T]) -> None:
         """Send records in order."""
@@ -286,6 +294,8 @@ class Writer(OutletEndpoint[T], Generic[T]):
         loop = self._loop
         if loop is None:
             loop = self._loop = asyncio.get_running_loop()
+            self._ready = loop.create_future()
+            self._ready.set_result(None)
         self._scheduled = True
         loop.call_soon(self._flush_soon)
 
@@ -334,7 +344,7 @@ class Reader(InletEndpoint[T], Generic[T]):
         self.buffer = buffer
         self.received = 0
         self._batch: list[object] | None = None
-        self._index = 0
+        self._iter: Iterator[object] | None = None
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._iterate()
@@ -348,15 +358,20 @@ class Reader(InletEndpoint[T], Generic[T]):
                 if not await buffer.wait():
                     return
                 continue
-            self._batch = batch
             self.received += len(batch)
-            for index, record in enumerate(batch):
-                self._index = index
+            # No per-record bookkeeping: how far the loop got is read off the
+            # list iterator (length_hint) when it matters.
+            it = iter(batch)
+            self._batch, self._iter = batch, it
+            for record in it:
                 yield record  # type: ignore[misc]  # records are T by verification
-                if self._batch is not batch:  # `receive` inside the loop took over the rest
-                    break
-            else:
-                self._batch = None
+            if self._iter is it:
+                self._batch = self._iter = None
+
+    def _seen(self, batch: list[object]) -> int:
+        """How many records of the current batch the streamlet has been given."""
+        it = self._iter
+        return 1 if it is None else len(batch) - length_hint(it)
 
     def release(self) -> int:
         """Put the records after the last one seen back at the front; return how many.
@@ -365,10 +380,13 @@ class Reader(InletEndpoint[T], Generic[T]):
         has taken records it never saw: the next loop, `receive`, or the
         runtime when the replica returns gives them back, so none is lost.
         """
-        batch, self._batch = self._batch, None
+        batch = self._batch
         if not batch:
             return 0
-        rest = batch[self._index + 1 :]
+        rest = batch[self._seen(batch) :]
+        if self._iter is not None:
+            deque(self._iter, maxlen=0)  # the loop that was reading this batch ends
+        self._batch = self._iter = None
         self.buffer.unget(rest)
         self.received -= len(rest)
         return len(rest)
@@ -398,15 +416,15 @@ class Reader(InletEndpoint[T], Generic[T]):
 
     def hold(self, batch: list[object]) -> None:
         """Mark `batch` as taken but not finished, for `requeue` after a failure."""
-        self._batch, self._index = batch, 0
+        self._batch, self._iter = batch, None
 
     def done(self) -> None:
         """The held batch is finished."""
-        self._batch = None
+        self._batch = self._iter = None
 
     def close(self) -> int:
         """The consumer replica has finished; later records are discarded."""
-        self._batch = None
+        self._batch = self._iter = None
         return self.buffer.detach()
 
     @property
@@ -416,10 +434,13 @@ class Reader(InletEndpoint[T], Generic[T]):
 
     def requeue(self) -> int:
         """Put back the record being handled and those not yet handled."""
-        batch, self._batch = self._batch, None
+        batch = self._batch
         if not batch:
             return 0
-        rest = batch[self._index :]
+        rest = batch[self._seen(batch) - 1 :]
+        if self._iter is not None:
+            deque(self._iter, maxlen=0)
+        self._batch = self._iter = None
         self.buffer.unget(rest)
         self.received -= len(rest)
         return len(rest)
