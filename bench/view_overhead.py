@@ -48,7 +48,7 @@ def _drain(fd: int, counted: list[int]) -> None:
 
 
 def run_once(
-    blueprint: Path, workdir: Path, *, view: bool, size: tuple[int, int]
+    blueprint: Path, workdir: Path, *, view: bool, size: tuple[int, int], refresh: float
 ) -> dict[str, object]:
     """One CLI run in a pseudo-terminal; its throughput and what it wrote to the terminal."""
     metrics = workdir / "metrics.json"
@@ -56,6 +56,7 @@ def run_once(
     args = [
         str(SANDBOX), "run", str(blueprint), "--view" if view else "--no-view",
         "--metrics-json", str(metrics), "--run-dir", str(workdir / "run"),
+        "--refresh", str(refresh),
     ]  # fmt: skip
     cols, rows = size
     master, slave = pty.openpty()
@@ -91,6 +92,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000, help="records from the source")
     parser.add_argument("--reps", type=int, default=5, help="pairs of runs")
     parser.add_argument("--size", default="100x30", help="terminal COLSxROWS")
+    parser.add_argument("--refresh", type=float, default=4.0, help="view frames per second")
     options = parser.parse_args()
     size = tuple(int(v) for v in options.size.split("x"))
     if len(size) != 2:
@@ -105,7 +107,9 @@ def main() -> None:
         for rep in range(options.reps):
             pair = {}
             for view in (rep % 2 == 0, rep % 2 == 1):
-                result = run_once(blueprint, workdir, view=view, size=(size[0], size[1]))
+                result = run_once(
+                    blueprint, workdir, view=view, size=(size[0], size[1]), refresh=options.refresh
+                )
                 pair[result["mode"]] = float(result["records_per_s"])  # type: ignore[arg-type]
                 print(
                     f"rep {rep} {result['mode']:>7}: {result['records_per_s']:>12,.0f} records/s "
@@ -115,7 +119,8 @@ def main() -> None:
                 rates[mode].append(rate)
             ratios.append(pair["view"] / pair["no-view"])
         print(
-            f"W1 function, n={options.n:,}, terminal {options.size}: median view "
+            f"W1 function, n={options.n:,}, terminal {options.size}, {options.refresh:g} frames/s: "
+            f"median view "
             f"{statistics.median(rates['view']):,.0f}/s, no-view "
             f"{statistics.median(rates['no-view']):,.0f}/s; median ratio view/no-view "
             f"{statistics.median(ratios):.3f} (pairs: {', '.join(f'{r:.3f}' for r in ratios)})"

@@ -6,6 +6,7 @@ import functools
 import importlib
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,16 +22,17 @@ from rich.markup import escape
 from sandbox.blueprint.model import LogLevel
 from sandbox.config import parse_duration
 from sandbox.errors import SandboxError
-from sandbox.runtime.api import RunResult, run_async
-from sandbox.runtime.scheduler import Runtime
 from sandbox.scaffold import Shape, scaffold_streamlet
 from sandbox.streamlet import Streamlet, describe
 from sandbox.verification import Report, verify
 from sandbox.verification.imports import import_path
 from sandbox.view.describe import application_data, render_application, render_descriptor
 from sandbox.view.graph import GraphFormat, render_graph
+from sandbox.view.live import MAX_REFRESH
+from sandbox.view.logtail import LogTail
 from sandbox.view.report import ReportFormat, render_github, render_json, render_text
-from sandbox.view.summary import final_report, summary_line
+from sandbox.view.session import RunOptions, run_session
+from sandbox.view.summary import final_report
 
 __all__ = ["app", "main"]
 
@@ -96,8 +98,9 @@ class _LogFormatter(logging.Formatter):
 
 
 @contextmanager
-def _console_logging(level: str) -> Iterator[None]:
-    handler = logging.StreamHandler(sys.stderr)
+def _console_logging(level: str, handler: logging.Handler | None = None) -> Iterator[None]:
+    """Log to stderr, or to `handler` (the live view's log pane) instead."""
+    handler = handler or logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LogFormatter())
     root = logging.getLogger("sandbox")
     root.addHandler(handler)
@@ -136,73 +139,72 @@ def run_command(
     ] = "info",
     run_dir: Annotated[Path | None, typer.Option(help="Run directory.")] = None,
     metrics_json: Annotated[
-        Path | None, typer.Option(help="Write the final statistics here as JSON.")
+        Path | None,
+        typer.Option(help="Write the statistics here as JSON: every second, then the final ones."),
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve Prometheus metrics at http://HOST:PORT/metrics (0: any port)."),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(help="Address of the metrics endpoint.")
+    ] = "127.0.0.1",
     drain_timeout: Annotated[
         str, typer.Option(help="How long a graceful stop may drain before cancelling.")
+    ] = "10s",
+    stall_timeout: Annotated[
+        str,
+        typer.Option(
+            help="Flag a streamlet stalled after this long with records waiting and no "
+            "progress (0: never)."
+        ),
     ] = "10s",
     progress: Annotated[
         str, typer.Option(help="Interval of the one-line summary off a terminal.")
     ] = "5s",
+    refresh: Annotated[
+        float, typer.Option(min=0.5, max=MAX_REFRESH, help="Live view frames per second.")
+    ] = 4.0,
 ) -> None:
     """Verify a blueprint, then run it in this process until it completes or is stopped.
 
+    On a terminal a live view shows the topology with rates, buffer fill and
+    states ([bold]q[/] stops, Tab selects a streamlet, [bold]t[/] taps an edge);
+    elsewhere (or with --no-view) a summary line is printed every --progress.
     Ctrl-C (SIGINT) or SIGTERM stops gracefully: ingresses end, everything
     downstream drains, exit code 0. A second Ctrl-C cancels what is left.
     Exit code 1 if the blueprint has errors or a streamlet fails.
 
     Example: [bold]sandbox run blueprints/sensor-data.toml --duration 30s[/]
     """
-    seconds = _seconds(duration, "--duration")
-    drain = _seconds(drain_timeout, "--drain-timeout") or 0.0
-    interval = _seconds(progress, "--progress") or 5.0
+    options = RunOptions(
+        blueprint=str(blueprint),
+        config=tuple(str(c) for c in config or ()),
+        overrides=tuple(set_ or ()),
+        duration=_seconds(duration, "--duration"),
+        run_dir=str(run_dir) if run_dir is not None else None,
+        drain_timeout=_seconds(drain_timeout, "--drain-timeout") or 0.0,
+        stall_timeout=_seconds(stall_timeout, "--stall-timeout") or None,
+        progress=_seconds(progress, "--progress") or 5.0,
+        refresh=refresh,
+        metrics_json=str(metrics_json) if metrics_json is not None else None,
+        metrics_host=metrics_host,
+        metrics_port=metrics_port,
+    )
     console = _console(stderr=True)
     report = verify(blueprint, config_files=config or (), overrides=set_ or ())
     if not report.ok:
         render_text([report], console)
         raise typer.Exit(1)
-    with _console_logging(log_level):
-        result = anyio.run(
-            functools.partial(
-                _run, blueprint, config, set_, seconds, run_dir, drain, interval, console
-            )
-        )
+    live = view if view is not None else sys.stdout.isatty()
+    screen = Console(file=sys.stdout, highlight=False) if live else None
+    logs = LogTail() if live else None
+    with _console_logging(log_level, logs):
+        result = anyio.run(functools.partial(run_session, options, console, view=screen, logs=logs))
     _console().print(final_report(result))
-    if metrics_json is not None:
-        metrics_json.write_bytes(msgspec.json.format(msgspec.json.encode(result.statistics)))
     if result.failure is not None:
         console.print(f"[bold red]error:[/] {result.failure}", markup=True, highlight=False)
     raise typer.Exit(0 if result.ok else 1)
-
-
-async def _run(
-    blueprint: Path,
-    config: list[Path] | None,
-    set_: list[str] | None,
-    seconds: float | None,
-    run_dir: Path | None,
-    drain: float,
-    interval: float,
-    console: Console,
-) -> RunResult:
-    async def report_progress(runtime: Runtime) -> None:
-        while True:
-            await anyio.sleep(interval)
-            console.print(summary_line(runtime.statistics()), markup=False, highlight=False)
-
-    async with anyio.create_task_group() as tg:
-        result = await run_async(
-            blueprint,
-            config=config,
-            overrides=set_,
-            duration=seconds,
-            run_dir=run_dir,
-            drain_timeout=drain,
-            handle_signals=True,
-            on_start=lambda runtime: tg.start_soon(report_progress, runtime),
-        )
-        tg.cancel_scope.cancel()
-    return result
 
 
 @app.command("verify")
@@ -259,7 +261,8 @@ def graph_command(
     """
     report = _verified(blueprint, None, None)
     assert report.application is not None  # checked by _verified
-    sys.stdout.write(render_graph(report.application, fmt) + "\n")
+    width = shutil.get_terminal_size().columns
+    sys.stdout.write(render_graph(report.application, fmt, width=width) + "\n")
     if not report.ok:
         render_text([report], _console(stderr=True))
         raise typer.Exit(1)

@@ -274,21 +274,27 @@ def test_verify_applies_config_files_and_set(tmp_path: Path) -> None:
 def test_graph_text(in_root: None) -> None:
     result = invoke("graph", "blueprints/sensor-data.toml")
     assert result.exit_code == 0
-    assert result.stdout == (
-        "sensor-data: 5 streamlets, 4 topics\n"
-        "\n"
-        "  ingress.out ─▶ [readings · SensorData] ─▶ metrics.in\n"
-        "  metrics.out ─▶ [metrics · Metric] ─▶ validation.in ×2\n"
-        "  validation.valid ×2 ─▶ [valid · Metric] ─▶ valid-log.in\n"
-        "  validation.invalid ×2 ─▶ [invalid · InvalidMetric] ─▶ bad-log.in\n"
-    )
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["sensor-data: 5 streamlets, 4 topics", ""]
+    drawing = "\n".join(lines[2:13])  # boxes and labelled edges, as the live view draws them
+    assert "│ ingress       ├────── SensorData ─────▶│ processor     ├" in drawing
+    assert "┌ validation×2 ─┐         valid          │ Logger        │" in drawing
+    assert "└── InvalidMetric ────▶│ egress        │" in drawing
+    assert lines[13:] == [
+        "",
+        "  ingress.out ─▶ [readings · SensorData] ─▶ metrics.in",
+        "  metrics.out ─▶ [metrics · Metric] ─▶ validation.in ×2",
+        "  validation.valid ×2 ─▶ [valid · Metric] ─▶ valid-log.in",
+        "  validation.invalid ×2 ─▶ [invalid · InvalidMetric] ─▶ bad-log.in",
+    ]
 
 
 def test_graph_marks_incompatible_edges_in_every_format(in_root: None) -> None:
     path = "tests/broken/schemas.toml"
     text = invoke("graph", path)
     assert text.exit_code == 1
-    assert text.stdout.splitlines()[2:] == [
+    assert "├────── SensorData ─────✗│" in text.stdout  # the drawn edge ends in ✗
+    assert text.stdout.splitlines()[-2:] == [
         "  ingress.out ─▶ [readings · SensorData] ─▶ validation.in ✗ incompatible",
         "  ✗ ingress.out (SensorData) cannot feed validation.in (Metric)",
     ]

@@ -11,7 +11,7 @@ from typing import Final, final
 
 from rich.text import Text
 
-__all__ = ["E", "N", "S", "W", "Canvas"]
+__all__ = ["Canvas", "E", "N", "S", "W"]
 
 N: Final = 1
 E: Final = 2
@@ -109,7 +109,8 @@ class Canvas:
         rows = []
         for chars, bits, styles in zip(self._chars, self._bits, self._styles, strict=True):
             text = Text(no_wrap=True, overflow="crop", end="")
-            run, run_style = [], ""
+            run: list[str] = []
+            run_style = ""
             for char, bit, style in zip(chars, bits, styles, strict=True):
                 glyph = char if char is not None else _JOINS[bit]
                 if style != run_style and run:

@@ -7,7 +7,7 @@ directory), the topology (or, when it does not fit, a table), the open panel
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple, final
 
 from rich.text import Text
 
@@ -24,14 +24,16 @@ from sandbox.view.render import column_widths, draw
 from sandbox.view.texts import live_texts
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+
+    from rich.console import Console, ConsoleOptions, RenderResult
 
     from sandbox.verification import Application
     from sandbox.view.layout import Layout
     from sandbox.view.logtail import LogLine
     from sandbox.view.snapshot import Snapshot
 
-__all__ = ["FrameInput", "TapView", "compose", "topology_rows"]
+__all__ = ["Frame", "FrameInput", "TapView", "compose", "order_of", "topology_rows"]
 
 _BELOW: Final = 3  # rows kept under the topology for the log (or a panel)
 
@@ -58,22 +60,24 @@ class FrameInput(NamedTuple):
     logs: Sequence[LogLine] = ()
 
 
-def order_of(frame: FrameInput) -> list[str]:
+def order_of(layout: Layout | None, application: Application) -> list[str]:
     """Streamlets in selection order: column by column, top to bottom."""
-    if frame.layout is not None:
-        return frame.layout.streamlets
-    return list(frame.application.blueprint.streamlets)
+    if layout is not None:
+        return layout.streamlets
+    return list(application.blueprint.streamlets)
 
 
 def topology_rows(frame: FrameInput, width: int, height: int) -> list[Text] | None:
     """The drawn topology if it fits `width` x `height`, else None."""
     if frame.layout is None:
         return None
-    boxes, edges = live_texts(frame.snapshot, frame.application, order_of(frame), frame.selected)
-    widths = column_widths(frame.layout, boxes, edges, width - 1)
+    boxes, edges = live_texts(
+        frame.snapshot, frame.application, order_of(frame.layout, frame.application), frame.selected
+    )
+    widths = column_widths(frame.layout, boxes, edges, width)
     if widths is None or frame.layout.height > height:
         return None
-    return [row(" ").append_text(r) for r in draw(frame.layout, widths, boxes, edges).rows]
+    return draw(frame.layout, widths, boxes, edges).rows
 
 
 def compose(frame: FrameInput, width: int, height: int) -> list[Text]:
@@ -82,7 +86,13 @@ def compose(frame: FrameInput, width: int, height: int) -> list[Text]:
     body = height - len(rows) - 1
     graph = topology_rows(frame, width, body - _BELOW - 1)
     if graph is None:
-        graph = table_rows(frame.snapshot, order_of(frame), frame.selected, width, body - _BELOW)
+        graph = table_rows(
+            frame.snapshot,
+            order_of(frame.layout, frame.application),
+            frame.selected,
+            width,
+            body - _BELOW,
+        )
     rows += [row(""), *graph]
     room = height - len(rows) - 1
     if frame.tap is not None:
@@ -101,3 +111,17 @@ def compose(frame: FrameInput, width: int, height: int) -> list[Text]:
     rows += [row("")] * (height - 1 - len(rows))
     rows.append(footer_row(width))
     return rows
+
+
+@final
+class Frame:
+    """A renderable of exactly the console's size (the screen of `Live`, or a test's)."""
+
+    def __init__(self, source: FrameInput | Callable[[], FrameInput]) -> None:
+        self._source = source
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Compose the frame for the space there is."""
+        frame = self._source() if callable(self._source) else self._source
+        height = options.height or console.height
+        yield Text("\n", end="").join(compose(frame, options.max_width, height))

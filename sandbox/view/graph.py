@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Literal
 
 from sandbox.errors import plural
 from sandbox.schema import type_name
+from sandbox.view.layout import layout
+from sandbox.view.render import column_widths, draw
+from sandbox.view.texts import static_texts
 
 if TYPE_CHECKING:
     from sandbox.verification import Application, Connection, Edge, PortRef
@@ -24,15 +27,15 @@ __all__ = [
 GraphFormat = Literal["text", "mermaid", "dot", "json"]
 
 
-def render_graph(application: Application, fmt: GraphFormat) -> str:
-    """Render the application's topology in `fmt`."""
+def render_graph(application: Application, fmt: GraphFormat, *, width: int = 100) -> str:
+    """Render the application's topology in `fmt` (`text` drawn within `width` columns)."""
     if fmt == "mermaid":
         return render_mermaid(application)
     if fmt == "dot":
         return render_dot(application)
     if fmt == "json":
         return json.dumps(graph_data(application), indent=2)
-    return render_text(application)
+    return render_text(application, width=width)
 
 
 def _class_name(application: Application, name: str) -> str:
@@ -66,14 +69,29 @@ def _bad_edges(application: Application) -> dict[tuple[str, str], list[Edge]]:
     return bad
 
 
-def render_text(application: Application) -> str:
-    """One line per topic: producers ─▶ [topic · schema] ─▶ consumers."""
+def drawing(application: Application, width: int) -> list[str] | None:
+    """The topology drawn as the live view draws it; None if it does not fit `width`."""
+    laid = layout(application)
+    if laid is None:
+        return None
+    boxes, edges = static_texts(application)
+    widths = column_widths(laid, boxes, edges, width)
+    if widths is None:
+        return None
+    return [row.plain.rstrip() for row in draw(laid, widths, boxes, edges).rows]
+
+
+def render_text(application: Application, *, width: int = 100) -> str:
+    """The drawing (if it fits `width`), then per topic: producers ─▶ [topic] ─▶ consumers."""
     streamlets = application.blueprint.streamlets
     lines = [
         f"{application.name}: {plural(len(streamlets), 'streamlet')}, "
         f"{plural(len(application.connections), 'topic')}",
         "",
     ]
+    drawn = drawing(application, width)
+    if drawn:
+        lines += [*drawn, ""]
     bad = _bad_edges(application)
     for name, connection in application.connections.items():
         producers = (

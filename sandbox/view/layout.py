@@ -16,10 +16,12 @@ import statistics
 from collections import deque
 from typing import TYPE_CHECKING, Final, Literal, final
 
+from sandbox.view.lanes import assign_lanes
+
 if TYPE_CHECKING:
     from sandbox.verification import Application, PortRef
 
-__all__ = ["Layout", "Link", "Node", "NodeKind", "layout"]
+__all__ = ["ColumnKind", "Layout", "Link", "Node", "NodeKind", "layout"]
 
 NodeKind = Literal["streamlet", "topic", "dummy"]
 ColumnKind = Literal["streamlet", "topic"]
@@ -77,7 +79,7 @@ class Link:
     line takes the colour of that consumer's buffer); None on the producer side.
     """
 
-    __slots__ = ("consumer", "source", "source_port", "target", "target_port", "topic")
+    __slots__ = ("consumer", "lane", "source", "source_port", "target", "target_port", "topic")
 
     def __init__(
         self,
@@ -95,6 +97,7 @@ class Link:
         self.source_port = source_port
         self.target_port = target_port
         self.consumer = consumer
+        self.lane = 0  # which lane of its gap it turns in (see `lanes`)
 
     def source_y(self) -> int:
         """The row where the line leaves its source."""
@@ -113,6 +116,7 @@ class Layout:
         self.columns = columns
         self.kinds = kinds
         self.links = links
+        self.lanes = assign_lanes(links, kinds)
         self.nodes = {n.key: n for column in columns for n in column}
         self.height = max((n.y + n.height for n in self.nodes.values()), default=0)
         self.streamlets = [n.name for col in columns for n in col if n.kind == "streamlet"]
@@ -126,7 +130,7 @@ def _ranks(names: list[str], application: Application) -> dict[str, int] | None:
             for c in connection.consumers:
                 if p.streamlet in successors and c.streamlet in successors:
                     successors[p.streamlet].add(c.streamlet)
-    indegree = {name: 0 for name in names}
+    indegree = dict.fromkeys(names, 0)
     for targets in successors.values():
         for target in targets:
             indegree[target] += 1
@@ -164,14 +168,20 @@ class _Builder:
         for column in range(source.column + 1, target.column):
             dummy = self._node(f"d:{topic}:{source.key}:{target.key}:{column}", "dummy", "", column)
             self.links.append(
-                Link(previous, dummy, topic, source_port=source_port, consumer=ports.get("consumer"))
+                Link(
+                    previous, dummy, topic, source_port=source_port, consumer=ports.get("consumer")
+                )
             )
             previous, source_port = dummy, None
         self.links.append(
             Link(
-                previous, target, topic, source_port=source_port,
-                target_port=ports.get("target_port"), consumer=ports.get("consumer"),
-            )  # fmt: skip
+                previous,
+                target,
+                topic,
+                source_port=source_port,
+                target_port=ports.get("target_port"),
+                consumer=ports.get("consumer"),
+            )
         )
 
     def topics(self) -> None:
@@ -243,9 +253,7 @@ def _order(columns: list[list[Node]], links: list[Link]) -> None:
 
 
 def _sort_column(column: list[Node], neighbours: dict[str, list[Node]]) -> None:
-    index = {}
-    for node in column:
-        index[node.key] = len(index)
+    index = {node.key: i for i, node in enumerate(column)}
 
     def key(node: Node) -> tuple[float, int]:
         near = neighbours.get(node.key)
@@ -276,8 +284,9 @@ def _order_ports(columns: list[list[Node]], links: list[Link]) -> None:
             in_at[key] = min(in_at.get(key, link.source.y), link.source.y)
     for column in columns:
         for node in column:
-            node.outlets.sort(key=lambda p, n=node: out_at.get((n.key, p), 0))
-            node.inlets.sort(key=lambda p, n=node: in_at.get((n.key, p), 0))
+            name = node.key
+            node.outlets.sort(key=lambda port: out_at.get((name, port), 0))
+            node.inlets.sort(key=lambda port: in_at.get((name, port), 0))
 
 
 def _place(columns: list[list[Node]], links: list[Link]) -> None:

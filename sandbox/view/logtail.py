@@ -46,7 +46,7 @@ class LogTail(logging.Handler):
         """Format and keep the record (never raises: logging must not fail a run)."""
         try:
             text = self.format(record)
-        except Exception:  # noqa: BLE001  # a bad format argument must not stop the run
+        except Exception:  # a bad format argument must not stop the run
             self.handleError(record)
             return
         for line in text.splitlines() or [""]:

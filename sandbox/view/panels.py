@@ -15,6 +15,7 @@ from rich.text import Text
 from sandbox.schema import type_name
 from sandbox.verification import DEAD_LETTERS
 from sandbox.view.render import fit
+from sandbox.view.snapshot import fill_level
 from sandbox.view.texts import (
     FILL_STYLES,
     fill_choices,
@@ -22,7 +23,6 @@ from sandbox.view.texts import (
     state_style,
     state_text,
 )
-from sandbox.view.snapshot import fill_level
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KEYS",
+    "count",
     "details_rows",
     "footer_row",
     "header_rows",
@@ -61,25 +62,38 @@ def rule(title: str, width: int, style: str = "bold") -> Text:
     return row(head + "─" * max(width - len(head), 0), style)
 
 
+def count(n: int) -> str:
+    """`12,345`, then `123k`, `4.5M` for large numbers."""
+    if n >= 10_000_000:
+        return f"{n / 1_000_000:.0f}M"
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    return f"{n / 1_000:.0f}k" if n >= 100_000 else f"{n:,}"
+
+
 def header_rows(snapshot: Snapshot, run_dir: str, width: int) -> list[Text]:
     """Application, state, elapsed time, totals; then the run directory."""
     stats = snapshot.statistics
     state = "stopping: draining" if snapshot.stopping and stats.state == "running" else stats.state
     errors = sum(s.errors for s in stats.streamlets.values())
     stalled = sum(1 for s in stats.streamlets.values() if s.stalled)
-    totals = f"in {stats.records_in:,} · out {stats.records_out:,} · buffered {stats.buffered:,}"
-    extra = f" · errors {errors}" + (f" · !! stalled {stalled}" if stalled else "")
+    flag = f" · !! stalled {stalled}" if stalled else ""
+    i, o, b = count(stats.records_in), count(stats.records_out), count(stats.buffered)
+    app, t = stats.application, stats.elapsed
     first = fit(
         [
-            f" {stats.application} · {state} · {stats.elapsed:.1f}s · {totals}{extra} ",
-            f" {stats.application} · {state} · {stats.elapsed:.0f}s · {totals}{extra}",
-            f"{stats.application} {state} {stats.elapsed:.0f}s in {stats.records_in} "
-            f"out {stats.records_out} buf {stats.buffered} err {errors}",
+            f" {app} · {state} · {t:.1f}s · in {i} · out {o} · buffered {b} · errors {errors}"
+            f"{flag} ",
+            f" {app} · {state} · {t:.0f}s · in {i} · out {o} · buf {b} · err {errors}{flag}",
+            f"{app} {state} {t:.0f}s in {i} out {o} err {errors}{flag.replace(' ·', '')}",
         ],
         width,
     )
     style = "bold red" if stalled or stats.state == "failed" else "bold"
-    return [row(first.ljust(width), f"reverse {style}"), row(fit([f" run {run_dir}"], width), "dim")]
+    return [
+        row(first.ljust(width), f"reverse {style}"),
+        row(fit([f" run {run_dir}"], width), "dim"),
+    ]
 
 
 def footer_row(width: int) -> Text:
@@ -113,7 +127,9 @@ def details_rows(
     entry, spec = instance.entry, instance.spec
     s = snapshot.statistics.streamlets[name]
     rows = [rule(f"{name} · {entry.class_ref} · {spec.shape}", width, "bold cyan")]
-    states = ", ".join(f"[{i}] {_replica(state, stalled)}" for i, (state, stalled) in enumerate(replicas))
+    states = ", ".join(
+        f"[{i}] {_replica(state, stalled)}" for i, (state, stalled) in enumerate(replicas)
+    )
     rows.append(row(fit([f" {state_text(s)} · replicas {states}"], width), state_style(s)))
     rows.append(
         row(fit([f" runtime {entry.runtime} · restart {entry.restart} · on-error "
@@ -134,7 +150,11 @@ def details_rows(
         counts = s.records_in if direction == "inlet" else s.records_out
         arrow = "←" if direction == "inlet" else "→"
         rows.append(
-            row(fit([f" {port:<{wide}} {arrow} {topic} · {schema} · {counts.get(port, 0):,}"], width))
+            row(
+                fit(
+                    [f" {port:<{wide}} {arrow} {topic} · {schema} · {counts.get(port, 0):,}"], width
+                )
+            )
         )
     rows.append(row(fit([f" config {_config(instance.config, entry.config)}"], width), "dim"))
     rows.append(row(" recent problems" + (":" if problems else ": none"), "bold"))

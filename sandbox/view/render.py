@@ -23,6 +23,7 @@ __all__ = ["BoxText", "EdgeText", "Topology", "column_widths", "draw", "fit"]
 
 BOX_MIN: Final = 12
 BOX_MAX: Final = 26
+BOX_ROOMY: Final = 17  # boxes grow to this when the terminal has room
 TOPIC_MIN: Final = 8
 TOPIC_MAX: Final = 24
 PASS_MIN: Final = 4  # a column crossed only by lines
@@ -64,44 +65,57 @@ def fit(choices: list[str], width: int) -> str:
     for choice in choices:
         if len(choice) <= width:
             return choice
-    last = choices[-1] if choices else ""
-    return last[: max(width - 1, 0)] + "…" if width > 0 else ""
+    if not choices or width <= 0:
+        return ""
+    return choices[-1][: width - 1] + "…"
+
+
+def _extra_lanes(layout: Layout, column: int) -> int:
+    """Cells a topic column needs beyond one lane on each side."""
+    return layout.lanes.get((column, "in"), 1) + layout.lanes.get((column, "out"), 1) - 2
 
 
 def _wanted(layout: Layout, boxes: dict[str, BoxText], edges: dict[str, EdgeText]) -> list[int]:
     wanted = []
-    for column, kind in zip(layout.columns, layout.kinds, strict=True):
+    for c, (column, kind) in enumerate(zip(layout.columns, layout.kinds, strict=True)):
         real = [n for n in column if n.kind != "dummy"]
         if not real:
-            wanted.append(PASS_MIN)
+            wanted.append(PASS_MIN + (_extra_lanes(layout, c) if kind == "topic" else 0))
         elif kind == "streamlet":
             need = max(
                 max(
                     len(boxes[n.name].title[0] + boxes[n.name].suffix) + 4,
-                    len(boxes[n.name].bottom[0]) + 2,
+                    len(boxes[n.name].bottom[0]) + 2 if boxes[n.name].bottom else 0,
                 )
                 for n in real
             )
-            need = max(need, *(len(line[0]) + 3 for n in real for line in boxes[n.name].lines))
+            need = max(need, *(len(line[0]) + 4 for n in real for line in boxes[n.name].lines))
             wanted.append(min(max(need, BOX_MIN + 1), BOX_MAX))
         else:
             texts = [edges[n.name] for n in real]
             need = max(
                 max(len(e.name[0]) + 2, len(e.middle[0]) + 6, len(e.bottom[0]) + 2) for e in texts
             )
-            wanted.append(min(max(need, TOPIC_MIN + 2), TOPIC_MAX))
+            wanted.append(min(max(need, TOPIC_MIN + 2), TOPIC_MAX) + _extra_lanes(layout, c))
     return wanted
 
 
-def _minimum(layout: Layout, topic: int) -> list[int]:
-    return [
-        PASS_MIN
-        if all(n.kind == "dummy" for n in column)
-        else BOX_MIN
-        if kind == "streamlet"
-        else topic
-        for column, kind in zip(layout.columns, layout.kinds, strict=True)
-    ]
+def _minimum(layout: Layout, topic: int, boxes: dict[str, BoxText] | None = None) -> list[int]:
+    """Narrowest columns: with `boxes`, wide enough for every full title."""
+    least = []
+    for c, (column, kind) in enumerate(zip(layout.columns, layout.kinds, strict=True)):
+        real = [n for n in column if n.kind != "dummy"]
+        extra = _extra_lanes(layout, c) if kind == "topic" else 0
+        if not real:
+            least.append(PASS_MIN + extra)
+        elif kind == "topic":
+            least.append(topic + extra)
+        elif boxes is None:
+            least.append(BOX_MIN)
+        else:
+            titles = (len(boxes[n.name].title[-1] + boxes[n.name].suffix) + 2 for n in real)
+            least.append(max(BOX_MIN, *titles))
+    return least
 
 
 def column_widths(
@@ -111,23 +125,35 @@ def column_widths(
     widths = _wanted(layout, boxes, edges)
     if sum(_minimum(layout, TOPIC_MIN)) > width:
         return None
-    # Boxes give way first: a topic's name is what tells edges apart.
-    for least in (_minimum(layout, TOPIC_MIN + 2), _minimum(layout, TOPIC_MIN)):
+    # Boxes give way first, down to their full names; then to their minimum
+    # (names cut), while topics keep room for their names; then topics.
+    tiers = (
+        _minimum(layout, TOPIC_MIN + 2, boxes),
+        _minimum(layout, TOPIC_MIN + 2),
+        _minimum(layout, TOPIC_MIN),
+    )
+    for least in tiers:
         while sum(widths) > width and any(w > m for w, m in zip(widths, least, strict=True)):
             i = max(range(len(widths)), key=lambda c: (widths[c] - least[c], c))
             widths[i] -= 1
-    spare = width - sum(widths)
-    topics = [c for c, kind in enumerate(layout.kinds) if kind == "topic" and least[c] > PASS_MIN]
-    while spare > 0 and topics:  # longer edges read better; up to TOPIC_MAX
+    real = [any(n.kind != "dummy" for n in column) for column in layout.columns]
+    topics = [c for c, kind in enumerate(layout.kinds) if kind == "topic" and real[c]]
+    boxes_ = [c for c, kind in enumerate(layout.kinds) if kind == "streamlet" and real[c]]
+    _grow(widths, topics, TOPIC_MAX, width)  # longer edges read better
+    _grow(widths, boxes_, BOX_ROOMY, width)
+    return widths
+
+
+def _grow(widths: list[int], columns: list[int], limit: int, width: int) -> None:
+    """Widen `columns` one cell at a time, up to `limit` each, while `width` allows."""
+    while sum(widths) < width:
         grown = False
-        for c in topics:
-            if spare > 0 and widths[c] < TOPIC_MAX:
+        for c in columns:
+            if sum(widths) < width and widths[c] < limit:
                 widths[c] += 1
-                spare -= 1
                 grown = True
         if not grown:
-            break
-    return widths
+            return
 
 
 def draw(
@@ -150,8 +176,16 @@ def draw(
             elif layout.kinds[node.column] == "streamlet":
                 canvas.hline(x, x + w - 1, node.y, _link_style(node, layout, edges))
             else:
-                canvas.hline(x + 1, x + w - 2, node.y, _link_style(node, layout, edges))
+                left, right = _ends(node, x, w, layout)
+                canvas.hline(left, right, node.y, _link_style(node, layout, edges))
     return Topology(canvas.rows(), where)
+
+
+def _ends(node: Node, x: int, w: int, layout: Layout) -> tuple[int, int]:
+    """Where a node of a topic column meets its lanes: left (in) and right (out)."""
+    ins = [link.lane for link in layout.links if link.target is node]
+    outs = [link.lane for link in layout.links if link.source is node]
+    return (x + 1 + ins[0] if ins else x + 2), (x + w - 2 - outs[0] if outs else x + w - 3)
 
 
 def _link_style(node: Node, layout: Layout, edges: dict[str, EdgeText]) -> str:
@@ -175,11 +209,11 @@ def _link(
     style = edge.consumer_styles.get(link.consumer, edge.style) if link.consumer else edge.style
     y0, y1 = link.source_y(), link.target_y()
     if layout.kinds[k] == "streamlet":
-        lane = xs[k + 1] + 1
+        lane = xs[k + 1] + 1 + link.lane
         start = xs[k + 1] if a.kind == "streamlet" else xs[k] + widths[k] - 1
         canvas.path(start, y0, lane, y1, lane, style)
         return
-    lane = xs[k] + widths[k] - 2
+    lane = xs[k] + widths[k] - 2 - link.lane
     if b.kind == "streamlet":
         head = xs[k] + widths[k] - 1
         canvas.path(lane, y0, lane, y1, head, style)
@@ -195,19 +229,20 @@ def _box(canvas: Canvas, node: Node, x: int, w: int, text: BoxText, layout: Layo
     canvas.text(x + 1, node.y, title, f"bold {text.style}".strip())
     for i, line in enumerate(text.lines[: node.content]):
         style = text.line_styles[i] if i < len(text.line_styles) else ""
-        shown = fit([f" {c}" for c in line] + line, inner)
+        shown = fit([c for choice in line for c in (f" {choice}", choice)], inner)
         canvas.text(x + 1, node.y + 1 + i, shown, style)
-    bottom = fit([f" {c} " for c in text.bottom if c] + text.bottom, inner)
+    bottom = fit([c for choice in text.bottom if choice for c in (f" {choice} ", choice)], inner)
     canvas.text(x + 1, node.y + node.height - 1, bottom, text.style)
     linked = {link.source_port for link in layout.links if link.source is node}
     for port in node.outlets:
         if port in linked:
-            canvas.put(x + w - 1, node.y + node.attach(port, "out"), "├", text.style)
+            glyph = "┣" if text.heavy else "├"
+            canvas.put(x + w - 1, node.y + node.attach(port, "out"), glyph, text.style)
 
 
 def _title(text: BoxText, inner: int) -> str:
     suffix = text.suffix
-    choices = [f" {t}{suffix} " for t in text.title] + [f"{t}{suffix}" for t in text.title]
+    choices = [c for t in text.title for c in (f" {t}{suffix} ", f"{t}{suffix}")]
     for choice in choices:
         if len(choice) <= inner:
             return choice
@@ -215,19 +250,22 @@ def _title(text: BoxText, inner: int) -> str:
 
 
 def _edge_label(canvas: Canvas, node: Node, x: int, w: int, edge: EdgeText, layout: Layout) -> None:
-    fed = any(link.target is node for link in layout.links)
-    feeds = any(link.source is node for link in layout.links)
     line_y = node.y + 1
-    start, end = (x + 1 if fed else x + 2), (x + w - 2 if feeds else x + w - 3)
+    start, end = _ends(node, x, w, layout)
     canvas.hline(start, end, line_y, edge.style)
-    middle = fit([f" {m} " for m in edge.middle] + edge.middle, max(w - 4, 0))
-    _centred(canvas, x + 2, x + w - 3, line_y, middle, edge.style)
+    inner_left = x + 1 + layout.lanes.get((node.column, "in"), 1)
+    inner_right = x + w - 2 - layout.lanes.get((node.column, "out"), 1)
+    middle = fit([f" {m} " for m in edge.middle] + edge.middle, inner_right - inner_left + 1)
+    _centred(canvas, inner_left, inner_right, line_y, middle, edge.style)
     for y, choices, style in (
         (node.y, edge.name, f"bold {edge.style}".strip()),
         (node.y + 2, edge.bottom, edge.bottom_style or edge.style),
     ):
-        left = x + 1 if canvas.free(x + 1, y) else x + 2
-        right = x + w - 2 if canvas.free(x + w - 2, y) else x + w - 3
+        left, right = inner_left, inner_right
+        while left > x + 1 and canvas.free(left - 1, y):  # over lanes no line uses here
+            left -= 1
+        while right < x + w - 2 and canvas.free(right + 1, y):
+            right += 1
         _centred(canvas, left, right, y, fit(choices, right - left + 1), style)
 
 

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Final, final
 
 import msgspec
 
+from sandbox.runtime.stats import Statistics  # a field type: needed at run time
+
 if TYPE_CHECKING:
-    from sandbox.runtime.stats import Statistics
     from sandbox.verification import Application
 
 __all__ = ["FULL", "HIGH", "PortRates", "Snapshot", "TopicView", "fill_level", "snapshot"]
@@ -23,7 +24,7 @@ FULL: Final = 0.9  # fill from which an edge is marked full ("!!")
 
 
 def fill_level(fill: float) -> str:
-    """"low", "high" or "full": how close a buffer is to blocking its producers."""
+    """ "low", "high" or "full": how close a buffer is to blocking its producers."""
     if fill >= FULL:
         return "full"
     return "high" if fill >= HIGH else "low"

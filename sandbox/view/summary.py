@@ -30,6 +30,7 @@ def summary_line(stats: Statistics) -> str:
     for s in stats.streamlets.values():
         rate = s.rate_out if s.records_out else s.rate_in
         flag = "" if s.state in ("running", "completed") else f" {s.state}"
+        flag += " !! stalled" if s.stalled else ""
         errors = f" err={s.errors}" if s.errors else ""
         parts.append(f"{s.name} {format_rate(rate)}{flag}{errors}")
     return (

@@ -80,8 +80,9 @@ def fill_choices(fill: float) -> list[str]:
     if fill > 0 and percent == 0:
         percent = 1
     mark = "!!" if fill_level(fill) == "full" else ""
-    choices = [f"{fill_bar(fill, n)} {percent:>3}%{mark}" for n in (10, 8, 6, 4, 3)]
-    return [*choices, f"{fill_bar(fill, 2)}{percent}%{mark}", f"{percent}%{mark}"]
+    padded = [f"{fill_bar(fill, n)} {percent:>3}%{mark}" for n in (10, 8, 6, 4, 3)]
+    tight = [f"{fill_bar(fill, n)} {percent}%{mark}" for n in (4, 3, 2)]
+    return [*padded, *tight, f"{percent}%{mark}"]
 
 
 def _box(s: StreamletStatistics, number: int | None, *, has_in: bool, has_out: bool) -> BoxText:
@@ -99,7 +100,11 @@ def _box(s: StreamletStatistics, number: int | None, *, has_in: bool, has_out: b
             [f"in  {r}" for r in rate_in] + [f"in {rate_in[-1]}"],
             [f"out {r}" for r in rate_out] + [f"out {rate_out[-1]}"],
         ],
-        bottom=[f"err {s.errors} rst {s.restarts}", f"e{s.errors} r{s.restarts}"],
+        bottom=[
+            f"err {s.errors} rst {s.restarts}",
+            f"err{s.errors} rst{s.restarts}",
+            f"e{s.errors} r{s.restarts}",
+        ],
         style=problems or ("" if s.state in ("running", "starting") else style),
         line_styles=(style,),
     )
@@ -148,7 +153,7 @@ def static_texts(application: Application) -> tuple[dict[str, BoxText], dict[str
             title=[name],
             suffix=f"×{entry.replicas}" if entry.replicas > 1 else "",
             lines=[[cls], [shape], [runtime]],
-            bottom=[f"restart {entry.restart}", entry.restart] if entry.restart != "never" else [""],
+            bottom=[f"restart {entry.restart}", entry.restart] if entry.restart != "never" else [],
         )
     edges = {}
     bad = {(e.topic, e.consumer.streamlet) for e in application.edges if not e.compatible}

@@ -1,0 +1,1 @@
+"""Tests of the live view, the stall watchdog and the exports."""
