@@ -119,6 +119,7 @@ _TEST_BODIES: Final[dict[Shape, tuple[str, str]]] = {
     ),
 }
 
+
 @final
 class Scaffold(msgspec.Struct, frozen=True, kw_only=True):
     """What `scaffold_streamlet` wrote."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, final
 
 import anyio
@@ -23,6 +22,8 @@ from sandbox.transports.memory import MemoryTransport
 from sandbox.verification import DEAD_LETTERS, Application, Instance
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from sandbox.runtime.rundir import RunDirectory
     from sandbox.transports.base import Transport
 

@@ -1,4 +1,4 @@
-"""The README's testing chapter shows the five tests of test_five.py word for word, and real messages."""
+"""The README's testing chapter shows the five tests of test_five.py verbatim."""
 
 from __future__ import annotations
 

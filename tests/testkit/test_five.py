@@ -1,4 +1,4 @@
-"""The five tests the README's testing chapter shows, each under ten lines (test_docs keeps them in sync)."""
+"""The five tests the README's testing chapter shows (test_docs keeps them in sync)."""
 
 from __future__ import annotations
 
