@@ -17,8 +17,18 @@ from sandbox.errors import (
     StreamletDefinitionError,
 )
 from sandbox.functions import egress, ingress, processor
-from sandbox.ports import Inlet, InletReader, Outlet, OutletWriter, PortNotBoundError
+from sandbox.ports import (
+    EndOfStream,
+    Inlet,
+    InletReader,
+    Outlet,
+    OutletWriter,
+    PortNotBoundError,
+)
 from sandbox.records import DeadLetter
+from sandbox.runtime.api import RunResult, run, run_async
+from sandbox.runtime.failures import Failure
+from sandbox.runtime.stats import Statistics, StreamletStatistics
 from sandbox.streamlet import Context, Descriptor, Streamlet, describe
 from sandbox.verification import Application, Report, verify
 
@@ -32,6 +42,8 @@ __all__ = [
     "DeadLetter",
     "Descriptor",
     "Diagnostic",
+    "EndOfStream",
+    "Failure",
     "Inlet",
     "InletReader",
     "Location",
@@ -39,14 +51,19 @@ __all__ = [
     "OutletWriter",
     "PortNotBoundError",
     "Report",
+    "RunResult",
     "SandboxError",
+    "Statistics",
     "Streamlet",
     "StreamletDefinitionError",
+    "StreamletStatistics",
     "SystemClock",
     "describe",
     "egress",
     "ingress",
     "load_blueprint",
     "processor",
+    "run",
+    "run_async",
     "verify",
 ]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Direction",
+    "EndOfStream",
     "Inlet",
     "InletReader",
     "Outlet",
@@ -44,6 +45,10 @@ _PORT_NAME: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 def valid_port_name(name: str) -> bool:
     """Port names are lowercase identifiers; `in` is allowed though it is a keyword."""
     return bool(_PORT_NAME.match(name)) and (name == "in" or not keyword.iskeyword(name))
+
+
+class EndOfStream(Exception):  # a signal, not an error (STYLE 2)
+    """Raised by `InletReader.receive` when the inlet has ended."""
 
 
 class PortNotBoundError(SandboxError, RuntimeError):

@@ -21,19 +21,16 @@ from operator import length_hint
 from typing import TYPE_CHECKING, Generic, TypeVar, final
 
 from sandbox.errors import SandboxError
+from sandbox.ports import EndOfStream
 from sandbox.transports.base import InletEndpoint, OutletEndpoint
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 
-__all__ = ["Buffer", "BufferOverflowError", "EndOfStream", "Reader", "Route", "Writer"]
+__all__ = ["Buffer", "BufferOverflowError", "Reader", "Route", "Writer"]
 
 T = TypeVar("T")
 BATCH_MAX = 512
-
-
-class EndOfStream(Exception):  # a signal, not an error (STYLE 2)
-    """Raised by `receive` when an inlet has ended."""
 
 
 class BufferOverflowError(SandboxError):

@@ -26,6 +26,7 @@ import msgspec
 from sandbox import (
     Context,
     DeadLetter,
+    EndOfStream,
     Inlet,
     InletReader,
     Outlet,
@@ -34,7 +35,6 @@ from sandbox import (
     processor,
 )
 from sandbox.transports.base import InletEndpoint
-from sandbox.transports.channels import EndOfStream
 
 REF = __name__
 

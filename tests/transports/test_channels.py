@@ -6,10 +6,10 @@ import anyio
 import anyio.lowlevel
 import pytest
 
+from sandbox import EndOfStream
 from sandbox.transports.channels import (
     Buffer,
     BufferOverflowError,
-    EndOfStream,
     Reader,
     Route,
     Writer,
