@@ -140,6 +140,8 @@ def _classes(schema: object) -> tuple[type, ...] | None:
     """The classes `isinstance` can check a record of `schema` against, if any."""
     if schema is float:
         return (float, int)  # msgspec decodes ints as floats
+    if schema is typing.Any:  # a class on Python 3.11+, but not one isinstance accepts
+        return None
     if isinstance(schema, type):
         return None if schema is object else (schema,)
     origin = typing.get_origin(schema)
