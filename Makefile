@@ -30,6 +30,9 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/verify_scale.py
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/view_overhead.py
+	$(BIN)/python bench/testkit_speed.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .sandbox
