@@ -137,7 +137,7 @@ class Runtime:
         async with anyio.create_task_group() as helpers:
             helpers.start_soon(self._drain_guard)
             if self.watch_loop:
-                watchdog = LoopWatchdog(Runtime._attempt.__code__, self._blocked)
+                watchdog = LoopWatchdog(self._replica_labels(), self._blocked)
                 helpers.start_soon(watchdog.run)
             if self.stall_timeout:
                 stalls = StallWatchdog(
@@ -176,6 +176,9 @@ class Runtime:
                 if slot.state not in ("completed", "failed"):
                     slot.state = "cancelled"
         self.run_dir.event(self.state, undelivered=self.undelivered)
+
+    def _replica_labels(self) -> frozenset[str]:
+        return frozenset(slot.label for slots in self.slots.values() for slot in slots)
 
     def _blocked(self, label: str | None, seconds: float) -> None:
         who = f"streamlet {label}" if label else "code outside any streamlet"
@@ -292,29 +295,27 @@ class Runtime:
         cls = instance.spec.cls
         slot.state = "running"
         self.run_dir.event("ready", slot.name, replica=slot.replica, attempt=slot.restarts)
+        executor = executor_for(instance.entry.runtime, cls)
+        error: Exception | None = None
         try:
-            if issubclass(cls, FunctionStreamlet):
-                executor = executor_for(instance.entry.runtime, cls)
-                try:
-                    await run_function(
-                        cls.__sandbox_function__,
-                        ctx,
-                        slot.inlets.get("in"),
-                        slot.outlets.get("out"),
-                        executor,
-                        ctx.on_error,
-                    )
-                finally:
-                    executor.close()
-            else:
-                await streamlet.run(ctx)
-        except anyio.get_cancelled_exc_class():
-            raise
-        except Exception as exc:
+            # The user's code runs as a task of its own, so resuming it on
+            # every await does not pass through the supervisor's frames.
+            async with anyio.create_task_group() as tg:
+                if issubclass(cls, FunctionStreamlet):
+                    inlet, outlet = slot.inlets.get("in"), slot.outlets.get("out")
+                    info = cls.__sandbox_function__
+                    args = (info, ctx, inlet, outlet, executor, ctx.on_error)
+                    tg.start_soon(run_function, *args, name=slot.label)
+                else:
+                    tg.start_soon(streamlet.run, ctx, name=slot.label)
+        except* Exception as group:
+            error = _first(group)
+        finally:
+            executor.close()
+        if error is not None:
             slot.errors += 1
-            ctx.logger.error("failed: %s: %s", type(exc).__name__, exc)
-            return exc
-        return None
+            ctx.logger.error("failed: %s: %s", type(error).__name__, error)
+        return error
 
     def _on_error(self, slot: Slot, instance: Instance, ctx: Context[Any]) -> ErrorHandler | None:
         mode = instance.entry.on_error
@@ -372,3 +373,8 @@ class Runtime:
             topics=self.transport.topics(),
             buffered=self.transport.buffered(),
         )
+
+
+def _first(group: ExceptionGroup[Exception]) -> Exception:
+    """The exception the user's task raised (a group only if they raised one)."""
+    return group.exceptions[0]
