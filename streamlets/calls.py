@@ -23,14 +23,14 @@ class CallRecord(msgspec.Struct, frozen=True, kw_only=True):
     other: str
     direction: Literal["incoming", "outgoing"]
     duration: int  # seconds
-    timestamp: float  # seconds on the run's clock
+    timestamp: float  # seconds since the ingress started
 
 
 class CallStats(msgspec.Struct, frozen=True, kw_only=True):
     """Calls of one user in one window."""
 
     user: str
-    window_end: float
+    window_end: float  # seconds since the aggregator started
     calls: int
     total_duration: int
     average_duration: float
@@ -54,6 +54,7 @@ class CallRecordIngress(Streamlet):
         cfg = ctx.config
         rng = random.Random(cfg.seed)
         users = [f"user-{i:03d}" for i in range(cfg.users)]
+        start = ctx.clock.now()
         sent = 0
         while not ctx.stopping.is_set() and (cfg.limit is None or sent < cfg.limit):
             user, other = rng.sample(users, 2) if len(users) > 1 else (users[0], users[0])
@@ -62,7 +63,7 @@ class CallRecordIngress(Streamlet):
                 other=other,
                 direction=rng.choice(("incoming", "outgoing")),
                 duration=rng.randint(1, 1800),
-                timestamp=ctx.clock.now(),
+                timestamp=round(ctx.clock.now() - start, 3),
             )
             await self.out.send(record)
             sent += 1
@@ -83,10 +84,11 @@ class Aggregate(Streamlet):
     async def run(self, ctx: Context[Config]) -> None:
         """Emit one CallStats per user per window that saw calls."""
         window = ctx.config.window.total_seconds()
-        window_end = ctx.clock.now() + window
+        start = ctx.clock.now()
+        window_end = window
         totals: dict[str, list[int]] = {}
         async for record in self.inlet:
-            now = ctx.clock.now()
+            now = ctx.clock.now() - start
             if now >= window_end:
                 await self._flush(totals, window_end)
                 window_end += window * (1 + int((now - window_end) // window))
