@@ -71,7 +71,8 @@ def cbreak(fd: int) -> Iterator[None]:
         tty.setcbreak(fd, termios.TCSANOW)
         yield
     finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        with contextlib.suppress(termios.error):  # the terminal went away: nothing to restore
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 def read_keys(fd: int) -> list[str] | None:

@@ -17,6 +17,8 @@ from sandbox.view.prometheus import (
 from .fakes import application, statistics
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sandbox.runtime.stats import Statistics
 
 
@@ -75,3 +77,77 @@ async def test_endpoint_answers_get_metrics_on_a_free_local_port(stats: Statisti
     assert f"Content-Length: {len(body.encode())}" in head
     assert body == metrics_text(stats)
     assert missing.startswith("HTTP/1.1 404 Not Found")
+
+
+async def _ask(port: int, request: bytes) -> bytes:
+    """Send `request` (nothing: hang up at once) and read until the server closes."""
+    async with await anyio.connect_tcp("127.0.0.1", port) as stream:
+        if request:
+            await stream.send(request)
+        else:
+            await stream.send_eof()
+        chunks = []
+        while True:
+            try:
+                chunks.append(await stream.receive())
+            except anyio.EndOfStream:
+                return b"".join(chunks)
+
+
+async def _serve_and_ask(statistics: Callable[[], Statistics], *requests: bytes) -> list[bytes]:
+    listener = await open_metrics_listener("127.0.0.1", 0)
+    port = listener_port(listener)
+    with anyio.fail_after(2):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(serve_metrics, listener, statistics)
+            answers = [await _ask(port, request) for request in requests]
+            tg.cancel_scope.cancel()
+    return answers
+
+
+async def test_head_gets_the_length_without_the_body_and_other_methods_get_404(
+    stats: Statistics,
+) -> None:
+    head, post, query = await _serve_and_ask(
+        lambda: stats,
+        b"HEAD /metrics HTTP/1.1\r\n\r\n",
+        b"POST /metrics HTTP/1.1\r\n\r\n",
+        b"GET /?format=text HTTP/1.1\r\n\r\n",
+    )
+
+    length = len(metrics_text(stats).encode())
+    assert head.decode().endswith(f"Content-Length: {length}\r\nConnection: close\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert post.startswith(b"HTTP/1.1 404 Not Found\r\n")
+    assert post.endswith(b"\r\n\r\ntry GET /metrics\n")
+    assert query.endswith(metrics_text(stats).encode())
+
+
+async def test_a_client_that_hangs_up_at_once_gets_nothing(
+    stats: Statistics, caplog: pytest.LogCaptureFixture
+) -> None:
+    [answer] = await _serve_and_ask(lambda: stats, b"")
+    assert answer == b""
+    assert caplog.records == []
+
+
+async def test_a_failing_scrape_is_logged_and_the_endpoint_keeps_answering(
+    stats: Statistics, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls = []
+
+    def statistics() -> Statistics:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("no snapshot")
+        return stats
+
+    failed, answered = await _serve_and_ask(
+        statistics, b"GET /metrics HTTP/1.1\r\n\r\n", b"GET /metrics HTTP/1.1\r\n\r\n"
+    )
+
+    assert failed == b""
+    assert answered.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert [r.getMessage() for r in caplog.records] == [
+        "metrics request failed: RuntimeError: no snapshot"
+    ]
