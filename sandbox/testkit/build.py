@@ -67,7 +67,11 @@ class Builder:
             port = self.app.instances[consumer.streamlet].spec.port(consumer.port)
             if port is not None:
                 return port.schema
-        return object
+        msg = (
+            f"topic '{topic}' has neither producers nor consumers, so its record type is "
+            "unknown: connect it in the blueprint, or feed or collect a port instead"
+        )
+        raise TestkitError(msg)
 
     def _topic(self, name: str, option: str) -> str:
         if name not in self.app.connections:

@@ -27,7 +27,7 @@ from sandbox.blueprint.model import (
 from sandbox.config import parse_duration
 from sandbox.records import DeadLetter
 from sandbox.streamlet import Streamlet, StreamletSpec, streamlet_spec
-from sandbox.testkit.errors import check_records, unknown_port
+from sandbox.testkit.errors import TestkitError, check_records, unknown_port
 from sandbox.testkit.faults import Fault, add_fault
 from sandbox.testkit.harness import Harness, LogCapture
 from sandbox.testkit.parts import Feed, Sink, collector_class, feeder_class
@@ -88,9 +88,13 @@ def parse_backoff(backoff: Backoff | str | float | None, default: Backoff) -> Ba
         return Backoff(initial=float(backoff), maximum=float(backoff))
     low, sep, high = backoff.partition("..")
     if not sep:
-        msg = f"backoff must look like '100ms..10s', got {backoff!r}"
-        raise ValueError(msg)
-    initial, maximum = parse_duration(low.strip()), parse_duration(high.strip())
+        msg = f"backoff must look like '100ms..10s' or be a number of seconds, got {backoff!r}"
+        raise TestkitError(msg)
+    try:
+        initial, maximum = parse_duration(low.strip()), parse_duration(high.strip())
+    except ValueError as exc:
+        msg = f"backoff {backoff!r}: {exc}"
+        raise TestkitError(msg) from None
     return Backoff(initial=initial.total_seconds(), maximum=maximum.total_seconds())
 
 

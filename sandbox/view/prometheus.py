@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Final
 import anyio
 from anyio.abc import SocketAttribute
 
+from sandbox.errors import SandboxError
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTENT_TYPE",
+    "MetricsPortError",
     "listener_port",
     "metrics_text",
     "open_metrics_listener",
@@ -127,13 +130,25 @@ def _edges(out: _Families, stats: Statistics) -> None:
             )  # fmt: skip
 
 
+class MetricsPortError(SandboxError):
+    """The Prometheus endpoint cannot be bound."""
+
+
 async def open_metrics_listener(host: str, port: int) -> Listener[SocketStream]:
     """Bind the endpoint (port 0: any free port; see `listener.extra(...local_port)`).
 
     Raises:
-        OSError: the address is in use or cannot be bound.
+        MetricsPortError: the address is in use or cannot be bound.
     """
-    return await anyio.create_tcp_listener(local_host=host, local_port=port)
+    try:
+        return await anyio.create_tcp_listener(local_host=host, local_port=port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        msg = (
+            f"cannot serve metrics on {host}:{port}: {reason}; "
+            "pick another --metrics-port (0 takes any free port)"
+        )
+        raise MetricsPortError(msg) from exc
 
 
 def listener_port(listener: Listener[SocketStream]) -> int:

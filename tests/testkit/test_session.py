@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.blueprint.model import Backoff
-from sandbox.testkit import run_streamlet
+from sandbox.testkit import TestkitError, run_streamlet
 from sandbox.testkit.session import parse_backoff
 
 from .streamlets import Parse
@@ -32,13 +32,16 @@ def test_parse_backoff(given: Backoff | str | float | None, backoff: Backoff) ->
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        ("fast", r"^backoff must look like '100ms\.\.10s', got 'fast'$"),
-        ("1x..2s", r"^'1x' is not a duration such as '2s', '500ms' or '2 minutes'$"),
+        ("fast", r"^backoff must look like '100ms\.\.10s' or be a number of seconds, got 'fast'$"),
+        (
+            "1x..2s",
+            r"^backoff '1x\.\.2s': '1x' is not a duration such as '2s', '500ms' or '2 minutes'$",
+        ),
     ],
     ids=["no-range", "bad-duration"],
 )
 def test_parse_backoff_rejects_other_text(given: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(TestkitError, match=message):
         parse_backoff(given, DEFAULT)
 
 

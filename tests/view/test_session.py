@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from sandbox import egress
 from sandbox.cli import app
 from sandbox.view.logtail import LogTail
+from sandbox.view.prometheus import MetricsPortError
 from sandbox.view.session import RunOptions, run_session
 
 from .pace import REF, Tick
@@ -107,7 +108,7 @@ async def test_a_metrics_port_in_use_fails_before_the_run(
     options = RunOptions(
         blueprint=str(blueprint), run_dir=str(tmp_path / "run"), metrics_port=busy_port
     )
-    with pytest.raises(OSError, match=r"Address already in use$"):
+    with pytest.raises(MetricsPortError, match=r"^cannot serve metrics on 127\.0\.0\.1:\d+: "):
         await run_session(options, quiet())
     assert not (tmp_path / "run").exists()
 
@@ -122,7 +123,10 @@ def test_sandbox_run_reports_a_busy_metrics_port_as_an_error(
     result = CliRunner().invoke(app, args)
 
     assert result.exit_code == 1, result.output
-    assert result.output == "error: Address already in use\n"
+    assert result.output == (
+        f"error: cannot serve metrics on 127.0.0.1:{busy_port}: Address already in use; "
+        "pick another --metrics-port (0 takes any free port)\n"
+    )
 
 
 def test_sandbox_run_refuses_a_blueprint_with_errors(tmp_path: Path) -> None:
