@@ -18,7 +18,7 @@ from operator import is_not
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Coroutine, Iterator
 
     from sandbox.functions import FunctionInfo
     from sandbox.runtime.kinds import Executor
@@ -58,24 +58,38 @@ async def _one_async(info: FunctionInfo, call: Callable[..., Any], record: objec
     return [] if result is None else [result]
 
 
-async def run_function(
+def run_function(
     info: FunctionInfo,
     ctx: Context[Any],
     inlet: InletEndpoint[object] | None,
     outlet: OutletEndpoint[object] | None,
     executor: Executor,
     on_error: ErrorHandler | None,
-) -> None:
-    """Run a function streamlet until its input ends (or, for an ingress, until stopping)."""
+) -> Coroutine[Any, Any, None]:
+    """The coroutine that runs a function streamlet until its input ends
+    (or, for an ingress, until stopping).
+
+    It is the loop itself, not a wrapper around it, so a task running it
+    resumes through as few frames as possible.
+    """
     call = info.bind(ctx)
     if info.kind == "ingress":
         assert outlet is not None  # an ingress function always has `out`
-        await _ingress(info, call, ctx, outlet)
-        return
+        return _ingress(info, call, ctx, outlet)
     assert inlet is not None  # processors and egresses always have `in`
     if info.is_async:
-        await _records_async(info, call, inlet, outlet, on_error)
-        return
+        return _records_async(info, call, inlet, outlet, on_error)
+    return _batches(info, call, inlet, outlet, executor, on_error)
+
+
+async def _batches(
+    info: FunctionInfo,
+    call: Callable[..., Any],
+    inlet: InletEndpoint[object],
+    outlet: OutletEndpoint[object] | None,
+    executor: Executor,
+    on_error: ErrorHandler | None,
+) -> None:
     apply = batch_function(info, call)
     while (batch := await inlet.receive_batch()) is not None:
         inlet.hold(batch)

@@ -304,8 +304,8 @@ class Runtime:
                 if issubclass(cls, FunctionStreamlet):
                     inlet, outlet = slot.inlets.get("in"), slot.outlets.get("out")
                     info = cls.__sandbox_function__
-                    args = (info, ctx, inlet, outlet, executor, ctx.on_error)
-                    tg.start_soon(run_function, *args, name=slot.label)
+                    body = run_function(info, ctx, inlet, outlet, executor, ctx.on_error)
+                    tg.start_soon(lambda: body, name=slot.label)
                 else:
                     tg.start_soon(streamlet.run, ctx, name=slot.label)
         except* Exception as group:
