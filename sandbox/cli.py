@@ -24,7 +24,7 @@ from sandbox.config import parse_duration
 from sandbox.errors import SandboxError
 from sandbox.scaffold import Shape, scaffold_streamlet
 from sandbox.streamlet import Streamlet, describe
-from sandbox.verification import Report, verify
+from sandbox.verification import Application, Report, verify
 from sandbox.verification.imports import import_path
 from sandbox.view.describe import application_data, render_application, render_descriptor
 from sandbox.view.graph import GraphFormat, render_graph
@@ -237,12 +237,13 @@ def verify_command(
     raise typer.Exit(1 if failed else 0)
 
 
-def _verified(path: Path, config: list[Path] | None, set_: list[str] | None) -> Report:
-    report = verify(path, config_files=config or (), overrides=set_ or ())
+def _verified(path: Path) -> tuple[Report, Application]:
+    """The report and the application, or exit 1 when the file did not load at all."""
+    report = verify(path)
     if report.application is None:
         render_text([report], _console(stderr=True))
         raise typer.Exit(1)
-    return report
+    return report, report.application
 
 
 @app.command("graph")
@@ -259,10 +260,9 @@ def graph_command(
 
     Example: [bold]sandbox graph blueprints/sensor-data.toml --format mermaid[/]
     """
-    report = _verified(blueprint, None, None)
-    assert report.application is not None  # checked by _verified
+    report, application = _verified(blueprint)
     width = shutil.get_terminal_size().columns
-    sys.stdout.write(render_graph(report.application, fmt, width=width) + "\n")
+    sys.stdout.write(render_graph(application, fmt, width=width) + "\n")
     if not report.ok:
         render_text([report], _console(stderr=True))
         raise typer.Exit(1)
@@ -285,12 +285,11 @@ def describe_command(
         raise _fail(f"--format must be 'text' or 'json', not {fmt!r}")
     path = Path(target)
     if path.suffix.lower() in (".toml", ".yaml", ".yml") or path.exists():
-        report = _verified(path, None, None)
-        assert report.application is not None  # checked by _verified
+        report, application = _verified(path)
         if fmt == "json":
-            sys.stdout.write(json.dumps(application_data(report.application), indent=2) + "\n")
+            sys.stdout.write(json.dumps(application_data(application), indent=2) + "\n")
         else:
-            render_application(report.application, _console())
+            render_application(application, _console())
         if not report.ok:  # what could not be described, and why
             render_text([report], _console(stderr=True))
             raise typer.Exit(1)
