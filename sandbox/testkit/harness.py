@@ -25,7 +25,7 @@ from sandbox.runtime.scheduler import Runtime
 from sandbox.testkit.clock import FakeClock
 from sandbox.testkit.errors import StreamletFailedError, TestkitTimeoutError
 from sandbox.testkit.results import Outcome
-from sandbox.transports.channels import Buffer, Reader, Writer
+from sandbox.transports.channels import Reader, Writer
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -37,6 +37,7 @@ if typing.TYPE_CHECKING:
     from sandbox.runtime.stats import Slot
     from sandbox.streamlet import Streamlet
     from sandbox.transports.base import InletEndpoint, OutletEndpoint
+    from sandbox.transports.buffer import Buffer
     from sandbox.verification import Application
 
 __all__ = ["DEFAULT_TIMEOUT", "Harness", "LogCapture", "waiting_producers"]

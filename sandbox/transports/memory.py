@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, final
 
 from sandbox.transports.base import InletEndpoint, OutletEndpoint, TopicStatistics
-from sandbox.transports.channels import BATCH_MAX, Buffer, Reader, Route, Writer
+from sandbox.transports.buffer import Buffer
+from sandbox.transports.channels import BATCH_MAX, Reader, Route, Writer
 from sandbox.verification import Application, PortRef
 
 if TYPE_CHECKING:

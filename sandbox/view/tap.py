@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Final, final
 
-from sandbox.transports.channels import Buffer, Route, Writer
+from sandbox.transports.buffer import Buffer
+from sandbox.transports.channels import Route, Writer
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

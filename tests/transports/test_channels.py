@@ -7,9 +7,8 @@ import anyio.lowlevel
 import pytest
 
 from sandbox import EndOfStream
+from sandbox.transports.buffer import Buffer, BufferOverflowError
 from sandbox.transports.channels import (
-    Buffer,
-    BufferOverflowError,
     Reader,
     Route,
     Writer,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sandbox.transports.channels import Buffer, Route, Writer
+from sandbox.transports.buffer import Buffer
+from sandbox.transports.channels import Route, Writer
 from sandbox.view.tap import Tap
 
 from .pace import Tick
