@@ -319,6 +319,11 @@ _TEMPLATES: Final[dict[str, tuple[str, str]]] = {
         "{setting} of {where} must be {expected}, found {found}",
         "{hint}",
     ),
+    "invalid-setting/runtime-kind": (
+        "runtime '{runtime}' of streamlet '{name}' cannot apply to {what}",
+        "the thread and process kinds run the function of a @processor or @egress, batch by "
+        "batch; in a class streamlet, await anyio.to_thread.run_sync(...) around blocking calls",
+    ),
     "invalid-setting/reserved": (
         "{setting} of {where} has no effect in the sandbox",
         "it is reserved for the broker transport; the in-memory sandbox ignores it",

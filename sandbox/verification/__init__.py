@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.blueprint.layers import layer_config
 from sandbox.blueprint.load import read_blueprint
-from sandbox.blueprint.model import Blueprint
+from sandbox.blueprint.model import Blueprint, StreamletEntry
 from sandbox.config import ConfigProblem, build_config, config_params
 from sandbox.errors import Diagnostic, diagnostic, did_you_mean, quote_list
+from sandbox.functions import FunctionStreamlet
 from sandbox.verification.application import (
     Application,
     Connection,
@@ -24,7 +25,7 @@ from sandbox.verification.wiring import DEAD_LETTERS, Wiring
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-    from sandbox.streamlet import Streamlet
+    from sandbox.streamlet import Streamlet, StreamletSpec
 
 __all__ = [
     "DEAD_LETTERS",
@@ -93,11 +94,34 @@ def _instances(
         if isinstance(spec, Diagnostic):
             problems.append(spec)
             continue
+        kind_problem = _runtime_kind_problem(entry, spec, blueprint)
+        if kind_problem is not None:
+            problems.append(kind_problem)
         config, config_problems = build_config(spec.config_type, entry.config)
         for p in config_problems:
             problems.append(_config_problem(p, Instance(entry=entry, spec=spec), blueprint))
         instances[name] = Instance(entry=entry, spec=spec, config=config)
     return instances
+
+
+def _runtime_kind_problem(
+    entry: StreamletEntry, spec: StreamletSpec, blueprint: Blueprint
+) -> Diagnostic | None:
+    """thread and process run a function streamlet's function; nothing else can move."""
+    cls = spec.cls
+    if entry.runtime == "async":
+        return None
+    if issubclass(cls, FunctionStreamlet) and cls.__sandbox_function__.kind != "ingress":
+        return None
+    what = "an ingress function" if issubclass(cls, FunctionStreamlet) else "a class streamlet"
+    return diagnostic(
+        "invalid-setting/runtime-kind",
+        location=blueprint.locate((*entry.path, "runtime")),
+        streamlet=entry.name,
+        runtime=entry.runtime,
+        name=entry.name,
+        what=what,
+    )
 
 
 def _config_problem(problem: ConfigProblem, instance: Instance, blueprint: Blueprint) -> Diagnostic:

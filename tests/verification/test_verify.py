@@ -548,3 +548,41 @@ def test_verify_imports_modules_next_to_the_blueprint(tmp_path: Path) -> None:
     text = f'[streamlets]\nsource = "fixtures.streamlets:Source"\nkeep = "{module}:keep"\n'
     text += '[connections]\n"source" = ["keep"]\n'
     assert verify_text(tmp_path, text).diagnostics == ()
+
+
+# --- runtime kinds --------------------------------------------------------------------------------
+
+RUNTIME_KINDS = """\
+[streamlets]
+source = {{ class = "fixtures.streamlets:counter", runtime = "{ingress}" }}
+double = {{ class = "fixtures.streamlets:Double", runtime = "{cls}" }}
+sink = {{ class = "fixtures.streamlets:drop", runtime = "{egress}" }}
+"""
+
+
+def test_thread_and_process_kinds_apply_to_processor_and_egress_functions(tmp_path: Path) -> None:
+    text = RUNTIME_KINDS.format(ingress="async", cls="async", egress="process")
+    report = verify_text(tmp_path, text + '[connections]\n"source" = ["sink"]\n"double" = []\n')
+    assert "invalid-setting" not in codes(report)
+
+
+@pytest.mark.parametrize(
+    ("kinds", "streamlet", "line", "what"),
+    [
+        ({"ingress": "thread", "cls": "async"}, "source", 2, "an ingress function"),
+        ({"ingress": "async", "cls": "process"}, "double", 3, "a class streamlet"),
+    ],
+    ids=["ingress-function", "class-streamlet"],
+)
+def test_thread_or_process_kind_elsewhere_is_an_invalid_setting(
+    tmp_path: Path, kinds: dict[str, str], streamlet: str, line: int, what: str
+) -> None:
+    text = RUNTIME_KINDS.format(egress="async", **kinds)
+    report = verify_text(tmp_path, text)
+    problem = only(report, "invalid-setting")
+    runtime = kinds["ingress"] if streamlet == "source" else kinds["cls"]
+    assert (problem.streamlet, problem.line, problem.severity) == (streamlet, line, "error")
+    expected = f"runtime '{runtime}' of streamlet '{streamlet}' cannot apply to {what}"
+    assert problem.message == expected
+    assert problem.hint is not None
+    assert problem.hint.startswith("the thread and process kinds run the function of a @processor")
