@@ -10,9 +10,18 @@ from typing import IO, final
 
 import msgspec
 
-__all__ = ["RunDirectory"]
+__all__ = ["RunDirectory", "event_entry"]
 
 _encoder = msgspec.json.Encoder()
+
+
+def event_entry(event: str, streamlet: str | None, fields: dict[str, object]) -> dict[str, object]:
+    """One line of `events.jsonl`: {"time", "event", "streamlet", ...fields}."""
+    entry: dict[str, object] = {"time": time.time(), "event": event}
+    if streamlet is not None:
+        entry["streamlet"] = streamlet
+    entry.update(fields)
+    return entry
 
 
 @final
@@ -35,10 +44,7 @@ class RunDirectory:
 
     def event(self, event: str, streamlet: str | None = None, **fields: object) -> None:
         """Append one event: {"time", "event", "streamlet", ...}."""
-        entry: dict[str, object] = {"time": time.time(), "event": event}
-        if streamlet is not None:
-            entry["streamlet"] = streamlet
-        entry.update(fields)
+        entry = event_entry(event, streamlet, fields)
         self.events.append(entry)
         self._events.write(_encoder.encode(entry) + b"\n")
 

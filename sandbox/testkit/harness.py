@@ -14,13 +14,12 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 import typing
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final, final
 
-from sandbox.runtime.rundir import RunDirectory
+from sandbox.runtime.rundir import RunDirectory, event_entry
 from sandbox.runtime.scheduler import Runtime
 from sandbox.testkit.clock import FakeClock
 from sandbox.testkit.errors import StreamletFailedError, TestkitTimeoutError
@@ -80,11 +79,7 @@ class MemoryRunDirectory:
 
     def event(self, event: str, streamlet: str | None = None, **fields: object) -> None:
         """Record one event."""
-        entry: dict[str, object] = {"time": time.time(), "event": event}
-        if streamlet is not None:
-            entry["streamlet"] = streamlet
-        entry.update(fields)
-        self.events.append(entry)
+        self.events.append(event_entry(event, streamlet, fields))
 
     def dead_letter(self, letter: msgspec.Struct) -> None:
         """Keep an unconsumed dead letter."""
