@@ -22,6 +22,7 @@ __all__ = [
     "BlueprintError",
     "Diagnostic",
     "Location",
+    "RecordSchemaError",
     "SandboxError",
     "Severity",
     "StreamletDefinitionError",
@@ -110,6 +111,18 @@ class BlueprintError(SandboxError):
         if more > 0:
             summary += f"\n... and {more} more"
         super().__init__(summary)
+
+
+class RecordSchemaError(SandboxError, TypeError):
+    """A streamlet sent a record that is not of its outlet's schema."""
+
+    def __init__(self, where: str, record: object, schema: type) -> None:
+        self.where = where
+        found = type(record).__qualname__
+        super().__init__(
+            f"{where} sent a {found}, but its schema is {schema.__qualname__}: "
+            f"send {schema.__qualname__} records, or declare the outlet as Outlet({found})"
+        )
 
 
 class StreamletDefinitionError(SandboxError, TypeError):

@@ -19,6 +19,7 @@ from collections import deque
 from operator import length_hint
 from typing import TYPE_CHECKING, Generic, TypeVar, final
 
+from sandbox.errors import RecordSchemaError
 from sandbox.ports import EndOfStream
 from sandbox.transports.base import InletEndpoint, OutletEndpoint
 
@@ -67,8 +68,17 @@ class Route:
 class Writer(OutletEndpoint[T], Generic[T]):
     """The running side of an outlet for one producer replica."""
 
-    def __init__(self, routes: list[Route], *, batch_max: int = BATCH_MAX) -> None:
+    def __init__(
+        self,
+        routes: list[Route],
+        *,
+        batch_max: int = BATCH_MAX,
+        schema: type | None = None,
+        label: str = "",
+    ) -> None:
         self.routes = routes
+        self._schema = schema
+        self._label = label
         self.sent = 0
         self._batch_max = max(1, min([batch_max, *(b.capacity for r in routes for b in r.buffers)]))
         self._limit = self._batch_max
@@ -91,16 +101,24 @@ class Writer(OutletEndpoint[T], Generic[T]):
         without creating a coroutine per record.
         """
         pending = self._pending
+        if not self._scheduled:  # the first record of a batch: check its type
+            if self._schema is not None and not isinstance(record, self._schema):
+                raise RecordSchemaError(self._label, record, self._schema)
+            self._schedule()
         pending.append(record)
         if len(pending) >= self._limit:
             return self.flush()
-        if not self._scheduled:
-            self._schedule()
         return self._ready
 
     async def send_many(self, records: Iterable[T]) -> None:
         """Send records in order."""
+        start = len(self._pending)
         self._pending.extend(records)
+        if self._schema is not None and len(self._pending) > start:
+            first = self._pending[start]  # one record per call: cheap, catches the usual slip
+            if not isinstance(first, self._schema):
+                del self._pending[start:]
+                raise RecordSchemaError(self._label, first, self._schema)
         while len(self._pending) >= self._limit:
             await self.flush()
         if self._pending and not self._scheduled:

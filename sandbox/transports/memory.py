@@ -4,15 +4,37 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, final
 
+import msgspec
+
+from sandbox.records import DeadLetter
 from sandbox.transports.base import InletEndpoint, OutletEndpoint, TopicStatistics
 from sandbox.transports.buffer import Buffer
 from sandbox.transports.channels import BATCH_MAX, Reader, Route, Writer
-from sandbox.verification import Application, PortRef
+from sandbox.verification import DEAD_LETTERS, Application, PortRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = ["MemoryTransport"]
+
+
+def _checked_schemas(application: Application) -> dict[tuple[str, str], type]:
+    """Outlet schemas a record can be checked against cheaply: Struct classes."""
+    schemas: dict[tuple[str, str], type] = {}
+    for name, instance in application.instances.items():
+        for port in instance.spec.outlets:
+            schema: object = port.schema  # may be a union or Any despite the annotation
+            if isinstance(schema, type) and issubclass(schema, msgspec.Struct):
+                schemas[(name, port.name)] = schema
+    schemas.update(
+        {
+            (p.streamlet, p.port): DeadLetter
+            for c in application.connections.values()
+            for p in c.producers
+            if p.port == DEAD_LETTERS
+        }
+    )
+    return schemas
 
 
 def _key(application: Application, producer: PortRef) -> Callable[[object], object] | None:
@@ -37,6 +59,7 @@ class MemoryTransport:
         self._buffers: dict[tuple[str, str, int], Buffer] = {}
         self._labels: dict[tuple[str, str, int], str] = {}
         self._routes: dict[PortRef, list[Route]] = {}
+        self._schemas = _checked_schemas(application)
         replicas = {name: e.replicas for name, e in application.blueprint.streamlets.items()}
         for connection in application.connections.values():
             topic = connection.topic
@@ -61,7 +84,10 @@ class MemoryTransport:
 
     def outlet(self, streamlet: str, port: str, replica: int) -> OutletEndpoint[object]:
         """A writer for one outlet replica (routes shared by its replicas)."""
-        return Writer(self._routes.get(PortRef(streamlet, port), []), batch_max=self._batch_max)
+        routes = self._routes.get(PortRef(streamlet, port), [])
+        schema = self._schemas.get((streamlet, port))
+        label = f"outlet '{port}' of '{streamlet}'"
+        return Writer(routes, batch_max=self._batch_max, schema=schema, label=label)
 
     def topics(self) -> list[TopicStatistics]:
         """Fill, drops and backpressure per consumer replica buffer."""
