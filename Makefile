@@ -18,6 +18,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check sandbox streamlets tests bench examples
 	$(BIN)/ruff format --check sandbox streamlets tests bench examples
 	$(BIN)/lint-imports
+	$(BIN)/sandbox verify --strict blueprints/*
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
