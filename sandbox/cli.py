@@ -21,7 +21,7 @@ from rich.markup import escape
 
 from sandbox.blueprint.model import LogLevel
 from sandbox.config import parse_duration
-from sandbox.errors import SandboxError
+from sandbox.errors import BlueprintError, SandboxError
 from sandbox.scaffold import Shape, scaffold_streamlet
 from sandbox.streamlet import Streamlet, describe
 from sandbox.verification import Application, Report, verify
@@ -192,15 +192,16 @@ def run_command(
         metrics_port=metrics_port,
     )
     console = _console(stderr=True)
-    report = verify(blueprint, config_files=config or (), overrides=set_ or ())
-    if not report.ok:
-        render_text([report], console)
-        raise typer.Exit(1)
     live = view if view is not None else sys.stdout.isatty()
     screen = Console(file=sys.stdout, highlight=False) if live else None
     logs = LogTail() if live else None
-    with _console_logging(log_level, logs):
-        result = anyio.run(functools.partial(run_session, options, console, view=screen, logs=logs))
+    try:
+        with _console_logging(log_level, logs):
+            session = functools.partial(run_session, options, console, view=screen, logs=logs)
+            result = anyio.run(session)
+    except BlueprintError as exc:  # found before anything started: the same report as verify
+        render_text([Report(file=str(blueprint), diagnostics=exc.diagnostics)], console)
+        raise typer.Exit(1) from None
     _console().print(final_report(result))
     if result.failure is not None:
         console.print(f"[bold red]error:[/] {result.failure}", markup=True, highlight=False)

@@ -16,7 +16,7 @@ from sandbox.runtime.failures import Failure
 from sandbox.runtime.rundir import RunDirectory
 from sandbox.runtime.scheduler import Runtime
 from sandbox.runtime.stats import Statistics
-from sandbox.verification import Report, verify
+from sandbox.verification import Application, verify
 
 if TYPE_CHECKING:
     import os
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sandbox.blueprint.model import Blueprint
     from sandbox.clock import Clock
 
-__all__ = ["RunResult", "run", "run_async"]
+__all__ = ["RunResult", "run", "run_async", "verified"]
 
 
 @final
@@ -50,15 +50,22 @@ class RunResult(msgspec.Struct, frozen=True, kw_only=True):
         return self.state in ("completed", "stopped")
 
 
-def _verified(
-    blueprint: Blueprint | str | os.PathLike[str],
-    config: Sequence[str | os.PathLike[str]] | None,
-    overrides: Sequence[str] | None,
-) -> Report:
+def verified(
+    blueprint: Application | Blueprint | str | os.PathLike[str],
+    config: Sequence[str | os.PathLike[str]] | None = None,
+    overrides: Sequence[str] | None = None,
+) -> Application:
+    """The verified application of `blueprint` (returned as is if already verified).
+
+    Raises:
+        BlueprintError: the blueprint has errors; carries every problem.
+    """
+    if isinstance(blueprint, Application):
+        return blueprint
     report = verify(blueprint, config_files=config or (), overrides=overrides or ())
     if not report.ok or report.application is None:
         raise BlueprintError(report.diagnostics)
-    return report
+    return report.application
 
 
 @contextmanager
@@ -72,7 +79,7 @@ def _logging_to(run_dir: RunDirectory) -> Iterator[None]:
 
 
 async def run_async(
-    blueprint: Blueprint | str | os.PathLike[str],
+    blueprint: Application | Blueprint | str | os.PathLike[str],
     *,
     config: Sequence[str | os.PathLike[str]] | None = None,
     overrides: Sequence[str] | None = None,
@@ -87,7 +94,8 @@ async def run_async(
     """Verify `blueprint` and run it until it completes, stops or fails.
 
     Args:
-        blueprint: a blueprint file or a loaded `Blueprint`.
+        blueprint: a blueprint file, a loaded `Blueprint`, or an `Application`
+            that `verified` already checked (then it is not verified again).
         config: `--config` files layered over the blueprint's config.
         overrides: `NAME.KEY=VALUE` strings layered last.
         duration: stop gracefully after this many seconds.
@@ -103,11 +111,10 @@ async def run_async(
     Raises:
         BlueprintError: the blueprint has errors; nothing was started.
     """
-    report = _verified(blueprint, config, overrides)
-    assert report.application is not None  # checked by _verified
+    application = verified(blueprint, config, overrides)
     directory = RunDirectory(Path(run_dir) if run_dir is not None else None)
     runtime = Runtime(
-        report.application,
+        application,
         run_dir=directory,
         clock=clock,
         drain_timeout=drain_timeout,
@@ -127,7 +134,7 @@ async def run_async(
             directory.write_metrics(statistics)
             directory.close()
     return RunResult(
-        application=report.application.name,
+        application=application.name,
         state=runtime.state,
         run_dir=str(directory.path),
         statistics=statistics,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final, final
 import anyio
 import msgspec
 
-from sandbox.runtime.api import run_async
+from sandbox.runtime.api import run_async, verified
 from sandbox.view.keys import terminal_fd
 from sandbox.view.live import LiveView, PrintsToLog
 from sandbox.view.prometheus import listener_port, open_metrics_listener, serve_metrics
@@ -97,6 +97,7 @@ async def run_session(
         BlueprintError: the blueprint has errors.
         OSError: the metrics port cannot be bound.
     """
+    application = verified(options.blueprint, options.config, options.overrides)
     listener = None
     if options.metrics_port is not None:
         listener = await open_metrics_listener(options.metrics_host, options.metrics_port)
@@ -129,9 +130,7 @@ async def run_session(
 
         with _prints_to(logs if view is not None else None):
             result = await run_async(
-                options.blueprint,
-                config=options.config,
-                overrides=options.overrides,
+                application,
                 duration=options.duration,
                 run_dir=options.run_dir,
                 drain_timeout=options.drain_timeout,
